@@ -1,0 +1,85 @@
+"""Haven: a disguised support app for people living with domestic violence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.clock import Clock, SystemClock
+from webapp.settings import Settings
+
+PWA_STATIC = Path(__file__).resolve().parent.parent / "pwa" / "static"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the app from `settings`, or from the environment when none are given."""
+    app = Flask(__name__, static_folder=str(PWA_STATIC), static_url_path="/static")
+    settings = (settings or Settings.from_env()).with_local_defaults(Path(app.instance_path))
+    configure(app, settings.checked(), clock or SystemClock())
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings, clock: Clock) -> None:
+    app.config.update(
+        HAVEN_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.env == "test",
+        SESSION_COOKIE_NAME="s",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent.parent / "translations"),
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX="haven",
+        SEND_FILE_MAX_AGE_DEFAULT=604800,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
+    app.extensions["clock"] = clock
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import db, i18n
+    from webapp.extensions import babel, csrf, limiter
+
+    db.init_app(app, app.config["HAVEN_SETTINGS"].database_url)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.register(app)
+
+
+def register_security(app: Flask) -> None:
+    from webapp import security
+
+    security.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp import pwa
+    from webapp.survivor import bp as survivor
+
+    pwa.register(app)
+    app.register_blueprint(pwa.bp)
+    app.register_blueprint(survivor)
+
+
+def register_errors(app: Flask) -> None:
+    from webapp import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp import cli
+
+    cli.register(app)

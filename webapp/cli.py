@@ -1,0 +1,57 @@
+"""Command-line interface: `flask --app webapp db upgrade` and friends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _config() -> Config:
+    return alembic_config(current_app.config["HAVEN_SETTINGS"].database_url)
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Bring the schema up to REVISION (default: the newest)."""
+    command.upgrade(_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Step the schema back to REVISION (default: one step)."""
+    command.downgrade(_config(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(_config(), message=message, autogenerate=True)
+
+
+@db_cli.command("current")
+def current() -> None:
+    """Show the revision the database is at."""
+    command.current(_config())
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_cli)

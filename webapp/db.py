@@ -1,0 +1,83 @@
+"""Database engine, the declarative base and one session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app: Flask, url: str) -> None:
+    engine = make_engine(url)
+    app.extensions["db.engine"] = engine
+    app.extensions["db.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.after_request(_commit_request_session)
+    app.teardown_appcontext(_end_request_session)
+
+
+def get_session() -> Session:
+    """The session of this request; the request boundary commits or rolls back once."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db.sessionmaker"]()
+    return g.db_session
+
+
+def _commit_request_session(response):
+    """Commit before the response leaves, so a failed commit is an error the client sees."""
+    db_session = g.get("db_session")
+    if db_session is not None and response.status_code < 400:
+        db_session.commit()
+    return response
+
+
+def _end_request_session(_error: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.rollback()
+        db_session.close()
+
+
+@contextmanager
+def session_scope(app: Flask) -> Iterator[Session]:
+    """A session for CLI commands and workers: commit on success, roll back on error."""
+    db_session = app.extensions["db.sessionmaker"]()
+    try:
+        yield db_session
+        db_session.commit()
+    except BaseException:
+        db_session.rollback()
+        raise
+    finally:
+        db_session.close()

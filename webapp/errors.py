@@ -1,0 +1,37 @@
+"""Error pages that keep the disguise: the decoy's look when locked, the quick exit when not.
+
+A CSRF failure is a 400 like any other: the same neutral page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.survivor.state import is_unlocked
+
+MESSAGES = {
+    400: _l("This page was open for too long or something was missing. Go back and try again."),
+    404: _l("There is nothing at this address."),
+    405: _l("There is nothing at this address."),
+    429: _l("Too many tries in a short time. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. Nothing you saved was lost. Try again soon."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    template = "survivor/error.html" if is_unlocked() else "decoy/error.html"
+    return render_template(template, message=message), code
+
+
+def render_unexpected(error: Exception):
+    current_app.logger.error("unhandled %s", type(error).__name__, exc_info=error)
+    return render_error(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Exception, render_unexpected)

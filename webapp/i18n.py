@@ -1,0 +1,77 @@
+"""Locale negotiation, catalog checks and what `<html lang dir>` needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+from webapp.settings import SUPPORTED_LOCALES
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+# Browsers send regional Chinese tags; all of them read Simplified Chinese here.
+ALIASES = {"zh": "zh_Hans", "zh_CN": "zh_Hans", "zh_SG": "zh_Hans", "zh_Hans_CN": "zh_Hans"}
+
+
+def normalise(tag: str | None) -> str | None:
+    """A supported locale for a tag such as `es-MX` or `zh-CN`, else None."""
+    if not tag:
+        return None
+    tag = tag.replace("-", "_")
+    if tag in SUPPORTED_LOCALES:
+        return tag
+    if tag in ALIASES:
+        return ALIASES[tag]
+    base = tag.split("_", 1)[0]
+    if base in SUPPORTED_LOCALES:
+        return base
+    return ALIASES.get(base)
+
+
+def select_locale() -> str:
+    """Session choice, then Accept-Language, then the deployment default."""
+    chosen = normalise(session.get("lang"))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        found = normalise(tag)
+        if found:
+            return found
+    return current_app.config["HAVEN_SETTINGS"].default_locale
+
+
+def html_lang() -> str:
+    return str(get_locale()).replace("_", "-")
+
+
+def html_dir() -> str:
+    return get_locale().character_order == "right-to-left" and "rtl" or "ltr"
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each supported language named in itself, so anyone can find their own."""
+    names = ((code, Locale.parse(code).display_name) for code in SUPPORTED_LOCALES)
+    return [(code, name[:1].upper() + name[1:]) for code, name in names]
+
+
+def missing_catalogs() -> list[str]:
+    return [
+        code
+        for code in SUPPORTED_LOCALES
+        if code != "en" and not (TRANSLATIONS / code / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+
+
+def register(app: Flask) -> None:
+    missing = missing_catalogs()
+    if missing:
+        raise RuntimeError(
+            "Compiled translations are missing for "
+            + ", ".join(missing)
+            + ": run `pybabel compile -d translations` first"
+        )
+    app.jinja_env.globals.update(
+        html_lang=html_lang, html_dir=html_dir, language_choices=language_choices
+    )

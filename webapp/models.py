@@ -1,0 +1,1 @@
+"""Every model module, imported so `Base.metadata` knows all tables (Alembic, tests)."""

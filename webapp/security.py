@@ -1,0 +1,146 @@
+"""Security headers, the encrypted session cookie, client keys and address-free logs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Flask, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+SESSION_COOKIE = "s"
+HSTS = "max-age=63072000; includeSubDomains"
+PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), "
+    "browsing-topics=(), interest-cohort=()"
+)
+BASE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+STATIC_CACHE = "public, max-age=604800"
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A 32-byte key for one purpose, so one secret never serves two uses."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+    return hkdf.derive(secret.encode())
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ]
+    )
+
+
+def set_security_headers(response):
+    """Every response: the baseline of DESIGN.md; dynamic ones are never stored or validated."""
+    for name, value in BASE_HEADERS.items():
+        response.headers[name] = value
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = HSTS
+    if request.endpoint == "static":
+        response.headers["Cache-Control"] = STATIC_CACHE
+    else:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("ETag", None)
+        response.headers.pop("Last-Modified", None)
+    return response
+
+
+class EncryptedSerializer:
+    """Session payloads sealed with Fernet: readable by nobody who looks at the cookie."""
+
+    def __init__(self, key: bytes):
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+
+    def dumps(self, value: dict) -> str:
+        payload = json.dumps(value, separators=(",", ":")).encode()
+        return self._fernet.encrypt(payload).decode()
+
+    def loads(self, token: str, max_age: int | None = None) -> dict:
+        try:
+            payload = self._fernet.decrypt(token.encode(), ttl=max_age)
+        except InvalidToken as exc:
+            raise BadSignature("session cookie could not be opened") from exc
+        return json.loads(payload)
+
+
+class EncryptedSessionInterface(SecureCookieSessionInterface):
+    def get_signing_serializer(self, app: Flask):  # type: ignore[override]
+        if not app.secret_key:
+            return None
+        return EncryptedSerializer(derive_key(str(app.secret_key), "haven survivor session"))
+
+
+def client_key() -> str:
+    """Who is asking, for rate limits, without keeping anyone's address."""
+    key = derive_key(current_app.config["SECRET_KEY"], "haven client key")
+    address = (request.remote_addr or "").encode()
+    return hmac.new(key, address, hashlib.sha256).hexdigest()[:24]
+
+
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+
+
+def _blank_ipv6(match: re.Match) -> str:
+    text = match.group()
+    # A clock time has two colons; an IPv6 address has "::" or seven colons.
+    return "-" if "::" in text or text.count(":") == 7 else text
+
+
+def strip_addresses(text: str) -> str:
+    return IPV6.sub(_blank_ipv6, IPV4.sub("-", text))
+
+
+class NoAddressFilter(logging.Filter):
+    """Blank out IP addresses before a log line is written anywhere."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = strip_addresses(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def register(app: Flask) -> None:
+    app.session_interface = EncryptedSessionInterface()
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    logging.getLogger("werkzeug").addFilter(NoAddressFilter())

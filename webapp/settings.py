@@ -1,0 +1,174 @@
+"""Typed, frozen settings built from the environment and checked at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("en", "es", "ar", "zh_Hans", "vi", "fr")
+DISGUISES = ("recipes", "calculator")
+SMS_BACKENDS = ("console", "twilio")
+ENVIRONMENTS = ("production", "development", "test")
+
+# Secrets people paste from tutorials; refusing them is cheap insurance.
+WEAK_SECRETS = frozenset(
+    {"dev", "secret", "changeme", "change-me", "development", "test", "password", "haven"}
+)
+UNLOCK_CODE_PATTERN = re.compile(r"^[0-9]{4,16}$")
+DEVELOPMENT_UNLOCK_CODE = "1234"
+
+
+class SettingsError(ValueError):
+    """The environment describes a configuration Haven refuses to run with."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("Haven cannot start: " + "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "production"
+    secret_key: str = ""
+    database_url: str = ""
+    redis_url: str | None = None
+    data_key: str = ""
+    sms_backend: str = "console"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_from_number: str = ""
+    twilio_caller_id: str = ""
+    public_url: str = ""
+    disguise: str = "recipes"
+    unlock_code: str = field(default="", repr=False)
+    exit_url: str = "https://weather.com/"
+    default_locale: str = "en"
+    lock_after_minutes: int = 5
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name not in {"secret_key", "data_key", "twilio_auth_token", "unlock_code"}
+        )
+        return f"Settings({shown})"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read the documented environment variables (DESIGN.md section 5)."""
+        env = os.environ if environ is None else environ
+        text = {
+            "env": "HAVEN_ENV",
+            "secret_key": "SECRET_KEY",
+            "database_url": "DATABASE_URL",
+            "data_key": "DATA_KEY",
+            "sms_backend": "SMS_BACKEND",
+            "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+            "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+            "twilio_from_number": "TWILIO_FROM_NUMBER",
+            "twilio_caller_id": "TWILIO_CALLER_ID",
+            "public_url": "PUBLIC_URL",
+            "disguise": "DISGUISE",
+            "unlock_code": "UNLOCK_CODE",
+            "exit_url": "EXIT_URL",
+            "default_locale": "DEFAULT_LOCALE",
+        }
+        values: dict[str, object] = {
+            name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()
+        }
+        if env.get("REDIS_URL", "").strip():
+            values["redis_url"] = env["REDIS_URL"].strip()
+        if env.get("LOCK_AFTER_MINUTES", "").strip():
+            try:
+                values["lock_after_minutes"] = int(env["LOCK_AFTER_MINUTES"])
+            except ValueError as exc:
+                raise SettingsError(["LOCK_AFTER_MINUTES must be a whole number"]) from exc
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_local_defaults(self, instance_path: Path) -> Settings:
+        """Fill what a developer's machine may leave unset; production gets nothing filled."""
+        if self.is_production:
+            return self
+        instance_path.mkdir(parents=True, exist_ok=True)
+        changes: dict[str, object] = {}
+        if not self.secret_key:
+            changes["secret_key"] = _persistent_secret(instance_path / "secret_key")
+        if not self.data_key:
+            changes["data_key"] = _persistent_secret(instance_path / "data_key")
+        if not self.database_url:
+            changes["database_url"] = f"sqlite:///{instance_path / 'haven.db'}"
+        if not self.unlock_code:
+            changes["unlock_code"] = DEVELOPMENT_UNLOCK_CODE
+        return replace(self, **changes)
+
+    def problems(self) -> list[str]:
+        """Every reason this configuration is unsafe or unusable."""
+        found = []
+        if self.env not in ENVIRONMENTS:
+            found.append(f"HAVEN_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if self.disguise not in DISGUISES:
+            found.append(f"DISGUISE must be one of {', '.join(DISGUISES)}")
+        if self.sms_backend not in SMS_BACKENDS:
+            found.append(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
+        if self.default_locale not in SUPPORTED_LOCALES:
+            found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+        if not 1 <= self.lock_after_minutes <= 120:
+            found.append("LOCK_AFTER_MINUTES must be between 1 and 120")
+        if not UNLOCK_CODE_PATTERN.match(self.unlock_code):
+            found.append("UNLOCK_CODE must be 4 to 16 digits (it is typed into the decoy)")
+        if not self.exit_url.startswith(("https://", "http://")):
+            found.append("EXIT_URL must be an absolute http(s) address")
+        if self.sms_backend == "twilio":
+            found += self._twilio_problems()
+        if self.is_production:
+            found += self._production_problems()
+        return found
+
+    def _twilio_problems(self) -> list[str]:
+        needed = {
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_FROM_NUMBER": self.twilio_from_number,
+        }
+        return [f"{name} is required with SMS_BACKEND=twilio" for name, v in needed.items() if not v]
+
+    def _production_problems(self) -> list[str]:
+        found = []
+        if len(self.secret_key) < 32 or self.secret_key.lower() in WEAK_SECRETS:
+            found.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if len(set(self.secret_key)) < 10:
+            found.append("SECRET_KEY is too repetitive to be random")
+        if len(self.data_key) < 32:
+            found.append("DATA_KEY must be set to a random value of at least 32 characters")
+        if not self.database_url:
+            found.append("DATABASE_URL must be set in production")
+        if self.sms_backend == "console":
+            found.append("SMS_BACKEND=console only prints messages; use twilio in production")
+        if self.unlock_code == DEVELOPMENT_UNLOCK_CODE:
+            found.append("UNLOCK_CODE must not be the development code")
+        if not self.exit_url.startswith("https://"):
+            found.append("EXIT_URL must use https in production")
+        return found
+
+    def checked(self) -> Settings:
+        found = self.problems()
+        if found:
+            raise SettingsError(found)
+        return self
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random secret kept in the instance folder so restarts keep sessions and data readable."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

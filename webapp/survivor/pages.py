@@ -1,0 +1,120 @@
+"""Pages behind the unlock, the language switch, the lock and the quick exit."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session, url_for
+
+from webapp.disguise import device_code_token
+from webapp.i18n import normalise
+from webapp.survivor import bp
+from webapp.survivor.forms import CodeForm, LookForm
+from webapp.survivor.state import (
+    INTRO_SEEN,
+    LANGUAGE,
+    THEME,
+    current_theme,
+    lock,
+    settings,
+    unlocked_required,
+)
+
+# Placeholders until each capability lands (issues of their own); the links already work.
+COMING = {"places": "places", "call": "call", "write": "write", "notes": "notes"}
+
+
+@bp.get("/home")
+@unlocked_required
+def home():
+    return render_template("survivor/home.html")
+
+
+@bp.get("/tips")
+@unlocked_required
+def tips():
+    session[INTRO_SEEN] = True
+    return render_template("survivor/tips.html")
+
+
+def _coming_soon(page: str):
+    @unlocked_required
+    def view():
+        return render_template("survivor/coming.html", page=page)
+
+    view.__name__ = page
+    return view
+
+
+for _page in COMING:
+    bp.add_url_rule(f"/{_page}", endpoint=_page, view_func=_coming_soon(_page))
+
+
+@bp.get("/settings")
+@unlocked_required
+def preferences():
+    return _render_preferences(LookForm(theme=current_theme().key), CodeForm())
+
+
+@bp.post("/settings/look")
+@unlocked_required
+def choose_look():
+    form = LookForm()
+    if not form.validate_on_submit():
+        return _render_preferences(form, CodeForm(), status=400)
+    session[THEME] = form.theme.data
+    return _render_preferences(form, CodeForm(), store={"t": form.theme.data}, saved="look")
+
+
+@bp.post("/settings/code")
+@unlocked_required
+def choose_code():
+    look = LookForm(theme=current_theme().key)
+    if "forget" in request.form:
+        return _render_preferences(look, CodeForm(formdata=None), store={"k": None}, saved="forget")
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _render_preferences(look, form, status=400)
+    token = device_code_token(settings().secret_key, form.code.data)
+    return _render_preferences(look, CodeForm(formdata=None), store={"k": token}, saved="code")
+
+
+def _render_preferences(look, code, *, status=200, store=None, saved=None):
+    page = render_template(
+        "survivor/settings.html", look=look, code=code, store=store, saved=saved
+    )
+    return page, status
+
+
+@bp.get("/lock")
+def lock_now():
+    """Where the idle timer sends a page: back to the decoy, locked."""
+    lock()
+    return redirect(url_for("survivor.decoy"), 303)
+
+
+@bp.get("/x")
+def leave():
+    """Quick exit: end the session, clear this site's cookies and cache, go somewhere neutral."""
+    session.clear()
+    response = redirect(settings().exit_url, 303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies"'
+    return response
+
+
+@bp.post("/lang")
+def choose_language():
+    chosen = normalise(request.form.get("lang"))
+    if chosen:
+        session[LANGUAGE] = chosen
+    return redirect(_local_path(request.form.get("next", "")), 303)
+
+
+def _local_path(target: str) -> str:
+    """Only a path on this site, so the switch cannot send anyone elsewhere."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return url_for("survivor.decoy")
+    if current_app.url_map.bind("").test(parts.path, "GET"):
+        return target
+    return url_for("survivor.decoy")
