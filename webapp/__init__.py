@@ -48,10 +48,11 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import db, i18n
+    from webapp import crypto, db, i18n
     from webapp.extensions import babel, csrf, limiter
 
     db.init_app(app, app.config["HAVEN_SETTINGS"].database_url)
+    crypto.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -65,9 +66,10 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import pwa
+    from webapp import history, pwa
     from webapp.survivor import bp as survivor
 
+    history.register(app)
     pwa.register(app)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(survivor)

@@ -10,6 +10,8 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from webapp.messaging.cli import outbox_cli
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
@@ -53,5 +55,22 @@ def current() -> None:
     command.current(_config())
 
 
+@click.command("logins")
+@click.option("--url", default="http://127.0.0.1:5000/", help="Where Haven is served.")
+def logins(url: str) -> None:
+    """Print how to open the demo (development only: it shows the unlock code)."""
+    settings = current_app.config["HAVEN_SETTINGS"]
+    if settings.is_production:
+        raise click.ClickException("refused in production: this prints secrets")
+    click.echo(f"Haven is starting at {url}")
+    click.echo(
+        f"Survivor pages: open {url}, type {settings.unlock_code} in the decoy's "
+        f"{'display' if settings.disguise == 'calculator' else 'search box'} and press Enter."
+    )
+    click.echo("Quick exit: the red button, Shift three times, or Escape twice.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(logins)

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Regexp
 
 from webapp.settings import UNLOCK_CODE_PATTERN
@@ -11,7 +12,10 @@ from webapp.settings import UNLOCK_CODE_PATTERN
 class LookForm(FlaskForm):
     theme = RadioField(
         _l("What should this app look like when it opens?"),
-        choices=[("recipes", _l("A recipes app")), ("calculator", _l("A calculator"))],
+        choices=[
+            SelectChoice("recipes", _l("A recipes app")),
+            SelectChoice("calculator", _l("A calculator")),
+        ],
         validators=[DataRequired(message=_l("Choose one of the two."))],
     )
 

@@ -44,7 +44,7 @@
   }
 
   function watchExitKeys() {
-    var shifts = 0, shiftTimer = null, lastEscape = 0;
+    var shifts = 0, shiftTimer = null, lastEscape = -Infinity;
     doc.addEventListener('keydown', function (event) {
       if (event.key === 'Shift') {
         if (event.repeat) { return; }
@@ -70,12 +70,12 @@
   function replaceLinks() {
     doc.addEventListener('click', function (event) {
       var link = event.target.closest && event.target.closest('a[href]');
-      if (!link || event.defaultPrevented) { return; }
-      if (link.matches('[data-testid="quick-exit"]')) {
+      if (link && link.matches('[data-testid="quick-exit"]')) {
         event.preventDefault();
         leave(link.href);
         return;
       }
+      if (!link || event.defaultPrevented) { return; }
       if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
       var href = link.getAttribute('href');
       if (link.target || link.hasAttribute('download') || href.charAt(0) === '#' || !sameOrigin(link.href)) { return; }
@@ -98,9 +98,12 @@
         location.replace(url.href);
         return;
       }
-      fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin' })
+      fetch(form.action, {
+        method: 'POST', body: data, credentials: 'same-origin', headers: { 'X-Replace': '1' }
+      })
         .then(function (response) {
-          if (response.redirected) { location.replace(response.url); return null; }
+          var target = response.headers.get('X-Replace-Location');
+          if (target) { location.replace(target); return null; }
           return response.text();
         })
         .then(function (html) {

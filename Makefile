@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEV := HAVEN_ENV=development
+PORT ?= 5000
+
+.PHONY: run test install translations chromium
+
+$(BIN)/activate:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel -q compile -d translations
+
+## Haven on its embedded defaults: SQLite in instance/, console SMS, demo data, printed logins.
+run: translations
+	$(DEV) $(BIN)/flask --app webapp db upgrade
+	$(DEV) $(BIN)/flask --app webapp logins --url http://127.0.0.1:$(PORT)/
+	$(DEV) $(BIN)/flask --app webapp run --port $(PORT)
+
+## Chromium for the browser tests: Debian's package where we are root, else Playwright's own.
+chromium: install
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else $(BIN)/playwright install chromium; fi
+
+## Everything the tests need, then the whole suite.
+test: translations chromium
+	$(BIN)/pytest

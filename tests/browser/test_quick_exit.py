@@ -1,0 +1,194 @@
+"""Quick exit in real Chromium: every trigger, history, cookies, caches and storage afterwards."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.browser.helpers import is_survivor_url, unlock, visit_by_links
+from tests.conftest import UNLOCK_CODE
+
+REVEALING = re.compile(
+    r"help|abuse|violence|safety|shelter|report|hotline|police|haven|exit|survivor", re.I
+)
+
+
+def trigger_button(page):
+    page.get_by_test_id("quick-exit").click()
+
+
+def trigger_shift(page):
+    page.locator("h1").click()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+
+
+def trigger_escape(page):
+    page.locator("h1").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+
+
+TRIGGERS = {"button": trigger_button, "shift": trigger_shift, "escape": trigger_escape}
+
+
+def browse_four_pages(page, haven):
+    unlock(page, haven)
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url(haven + "/home")
+    visit_by_links(page, ["Find services near you", "Start", "Ask for a call", "Start",
+                          "Private notebook", "Settings"])
+    assert page.url == haven + "/settings"
+
+
+def storage_of(page, haven) -> dict:
+    """What this tab's origin keeps: Cache Storage URLs, local and session storage."""
+    page.goto(haven + "/static/css/app.css")
+    return page.evaluate(
+        """async () => {
+            const kept = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) { kept.push(new URL(request.url).pathname); }
+            }
+            return {caches: kept, local: Object.assign({}, localStorage),
+                    session: Object.assign({}, sessionStorage)};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_quick_exit_leaves_nothing_to_find(page, context, haven, exit_url, trigger):
+    browse_four_pages(page, haven)
+    page.evaluate("sessionStorage.setItem('draft', 'something private')")
+
+    TRIGGERS[trigger](page)
+    page.wait_for_url(exit_url)
+    assert "Sunny" in page.content()
+    assert context.cookies(haven) == []
+
+    for _ in range(6):
+        page.go_back()
+        assert not is_survivor_url(page.url, haven), page.url
+        assert page.get_by_test_id("quick-exit").count() == 0
+
+    kept = storage_of(page, haven)
+    assert all(path == "/" or path.startswith("/static/") for path in kept["caches"]), kept
+    assert kept["session"] == {}
+    assert not REVEALING.search(json.dumps(kept["local"])), kept["local"]
+
+
+def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
+    unlock(page, haven)
+    page.evaluate(
+        """() => window.addEventListener('click', () => console.log('cloaked in task: ' + [
+            document.documentElement.classList.contains('cloak'),
+            getComputedStyle(document.body).display,
+        ].join(' ')))"""
+    )
+    with page.expect_console_message(lambda m: m.text.startswith("cloaked in task")) as seen:
+        page.get_by_test_id("quick-exit").click()
+    assert seen.value.text == "cloaked in task: true none"
+    page.wait_for_url(exit_url)
+
+
+def test_escape_inside_a_field_does_not_exit(page, haven):
+    unlock(page, haven)
+    page.goto(haven + "/settings")
+    field = page.get_by_label("New code")
+    field.click()
+    field.press("Escape")
+    field.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url == haven + "/settings"
+
+
+def test_links_and_forms_replace_the_history_entry(page, haven):
+    page.goto(haven + "/static/css/app.css")
+    start = page.evaluate("history.length")
+    browse_four_pages(page, haven)
+    page.get_by_label("A calculator").check()
+    page.get_by_role("button", name="Save the look").click()
+    page.wait_for_selector("text=Saved.")
+    assert page.evaluate("history.length") == start + 1
+
+
+def test_quick_exit_stays_on_screen_and_comes_first(page, haven):
+    unlock(page, haven)
+    page.get_by_role("link", name="Continue").click()
+    page.mouse.wheel(0, 3000)
+    exit_link = page.get_by_test_id("quick-exit")
+    assert exit_link.is_visible()
+    box = exit_link.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('[data-testid=quick-exit]') !== null",
+        middle,
+    )
+    assert on_top
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "quick-exit"
+    name = exit_link.evaluate("el => el.textContent")
+    assert "emergency exit" in name
+
+
+def test_restored_page_is_cloaked_and_leaves(page, haven, exit_url):
+    unlock(page, haven)
+    page.evaluate(
+        "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+    )
+    page.wait_for_url(exit_url)
+
+
+def test_without_javascript_the_exit_link_still_leaves(browser, phone, haven, exit_url):
+    context = browser.new_context(**phone, java_script_enabled=False)
+    page = context.new_page()
+    unlock(page, haven)
+    page.get_by_role("link", name="Continue").click()
+    visit_by_links(page, ["Find services near you", "Start", "Settings"])
+    page.get_by_label("New code", exact=True).fill("13579")
+    page.get_by_label("The same code again").fill("97531")
+    page.get_by_role("button", name="Use this code").click()
+    assert page.get_by_text("The two codes are not the same").is_visible()
+    page.get_by_test_id("quick-exit").click()
+    page.wait_for_url(exit_url)
+    assert context.cookies(haven) == []
+    context.close()
+
+
+def test_idle_page_locks_back_to_the_decoy(browser, phone, exit_url, tmp_path_factory):
+    from tests.browser.conftest import serve_haven
+
+    with serve_haven(exit_url, tmp_path_factory, lock_after_minutes=1) as server:
+        context = browser.new_context(**phone)
+        page = context.new_page()
+        page.clock.install()
+        unlock(page, server.url)
+        page.clock.fast_forward("01:05")
+        page.wait_for_url(server.url + "/")
+        assert page.get_by_test_id("unlock").is_visible()
+        page.goto(server.url + "/home")
+        assert page.url == server.url + "/"
+        context.close()
+
+
+def test_own_device_code_replaces_the_usual_one(page, haven, exit_url):
+    unlock(page, haven)
+    page.goto(haven + "/settings")
+    page.get_by_label("New code", exact=True).fill("97531")
+    page.get_by_label("The same code again").fill("97531")
+    page.get_by_role("button", name="Use this code").click()
+    page.wait_for_selector("text=only your own code opens the app")
+    page.get_by_test_id("quick-exit").click()
+    page.wait_for_url(exit_url)
+
+    page.goto(haven + "/")
+    field = page.get_by_test_id("unlock")
+    field.fill(UNLOCK_CODE)
+    field.press("Enter")
+    page.wait_for_selector("text=recipes found")
+    assert page.url == haven + "/"
+    unlock(page, haven, code="97531")

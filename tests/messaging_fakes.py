@@ -1,0 +1,104 @@
+"""A fake Twilio Messages API served on loopback, and Twilio's HTTP client pointed at it."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from email.utils import formatdate
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from werkzeug.wrappers import Request, Response
+
+TWILIO_API = "https://api.twilio.com"
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One create-message request as the fake server saw it."""
+
+    account_sid: str
+    auth: tuple[str, str] | None
+    form: dict[str, str]
+
+
+class FakeTwilio:
+    """WSGI app answering POST .../Messages.json like Twilio, or with errors it is told to give."""
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedMessage] = []
+        self._failures: deque[tuple[int, int]] = deque()
+
+    def fail_next(self, status: int, code: int, times: int = 1) -> None:
+        """Answer the next `times` messages with HTTP `status` and Twilio error `code`."""
+        self._failures.extend([(status, code)] * times)
+
+    def __call__(self, environ, start_response):
+        return self._respond(Request(environ))(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        match = MESSAGES_PATH.match(request.path)
+        if request.method != "POST" or match is None:
+            return _json(404, {"code": 20404, "message": "not found", "status": 404})
+        auth = request.authorization
+        form = request.form.to_dict()
+        credentials = (auth.username, auth.password) if auth else None
+        self.received.append(ReceivedMessage(match["sid"], credentials, form))
+        if self._failures:
+            return _error(*self._failures.popleft(), to=form.get("To", ""))
+        return _json(201, _message_resource(match["sid"], form))
+
+
+def _message_resource(account_sid: str, form: dict[str, str]) -> dict:
+    sid = f"SM{uuid.uuid4().hex}"
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "to": form.get("To"),
+        "from": form.get("From"),
+        "body": form.get("Body"),
+        "status": "queued",
+        "direction": "outbound-api",
+        "num_segments": "1",
+        "api_version": "2010-04-01",
+        "date_created": formatdate(usegmt=True),
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+    }
+
+
+def _error(status: int, code: int, *, to: str) -> Response:
+    """Twilio's error shape; like the real one, the message may quote the number."""
+    return _json(
+        status,
+        {
+            "code": code,
+            "message": f"The 'To' number {to} cannot be messaged (error {code}).",
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+    )
+
+
+def _json(status: int, payload: dict) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+class LocalTwilioHttpClient(TwilioHttpClient):
+    """Twilio's own HTTP client, with https://api.twilio.com rewritten to a local server."""
+
+    def __init__(self, base_url: str):
+        super().__init__(timeout=5)
+        assert self.session is not None
+        self.session.trust_env = False
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args, **kwargs) -> TwilioResponse:
+        return super().request(method, url.replace(TWILIO_API, self.base_url, 1), *args, **kwargs)
+
+    def close(self) -> None:
+        assert self.session is not None
+        self.session.close()

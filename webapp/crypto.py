@@ -1,0 +1,83 @@
+"""Field encryption at rest with the application's DATA_KEY.
+
+Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from DATA_KEY for
+this one purpose. Key rotation is minimal: DATA_KEY may list several secrets separated by commas,
+newest first; the first encrypts, every one decrypts, so old rows stay readable while their
+secret stays listed. The key lives in a module-level registry set by `init_app`, so models import
+without an app; that means one DATA_KEY per process (the last app initialised wins).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import Flask
+from sqlalchemy import Dialect, Text
+from sqlalchemy.types import TypeDecorator
+
+from webapp.security import derive_key
+
+PURPOSE = "haven data at rest"
+
+_keyring: MultiFernet | None = None
+
+
+class CryptoError(RuntimeError):
+    """Encrypted data could not be written or read."""
+
+
+class KeyNotConfigured(CryptoError):
+    """`init_app` has not run in this process, so there is no key."""
+
+
+class UndecryptableValue(CryptoError):
+    """A stored value was not sealed by any of the configured keys, or was altered."""
+
+
+def keyring_for(data_key: str) -> MultiFernet:
+    """The Fernet keys derived from DATA_KEY's comma-separated secrets, newest first."""
+    secrets = [part.strip() for part in data_key.split(",")]
+    if not all(secrets):
+        raise CryptoError("DATA_KEY is empty or lists an empty secret")
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(derive_key(secret, PURPOSE))) for secret in secrets]
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Make the app's DATA_KEY the key every encrypted column uses in this process."""
+    global _keyring
+    _keyring = keyring_for(app.config["HAVEN_SETTINGS"].data_key)
+
+
+def _current_keyring() -> MultiFernet:
+    if _keyring is None:
+        raise KeyNotConfigured("webapp.crypto.init_app(app) must run before encrypted data is used")
+    return _keyring
+
+
+def encrypt(plaintext: str) -> str:
+    """A Fernet token for `plaintext` (a different one every call)."""
+    return _current_keyring().encrypt(plaintext.encode()).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """The plaintext sealed in `token`; the error never quotes the token."""
+    try:
+        return _current_keyring().decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, UnicodeError):
+        raise UndecryptableValue("a stored value could not be decrypted with DATA_KEY") from None
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text stored encrypted; it cannot be compared or searched in SQL (tokens are random)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else decrypt(value)

@@ -1,0 +1,1 @@
+"""Outbound messages: the outbox, its worker and the SMS backends."""

@@ -1,0 +1,70 @@
+"""The outbox table: every outbound message, written in the same transaction as its cause."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, DateTime, Dialect, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from webapp.crypto import EncryptedText
+from webapp.db import Base
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime in UTC on every database (SQLite stores no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime has no place in a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class OutboxMessage(Base):
+    """One outbound message and its delivery state; recipient and body are encrypted."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{status}'" for status in OutboxStatus)),
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(EncryptedText())
+    body: Mapped[str] = mapped_column(EncryptedText())
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return (
+            f"<OutboxMessage id={self.id} kind={self.kind} status={self.status} "
+            f"attempts={self.attempts}>"
+        )

@@ -1,0 +1,193 @@
+"""Enqueue messages in the caller's transaction; deliver due ones with bounded retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from webapp.messaging.models import OutboxMessage, OutboxStatus
+from webapp.messaging.sms import PermanentSendError, SmsSender, TransientSendError
+
+KINDS = ("sms",)
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(hours=1)
+MAX_ATTEMPTS = 8
+# A claimed message whose worker died is claimed again after this; a send takes seconds.
+CLAIM_LEASE = timedelta(minutes=5)
+
+log = logging.getLogger(__name__)
+
+
+class OutboxError(Exception):
+    """The outbox cannot accept this message."""
+
+
+class UnsupportedKind(OutboxError):
+    """No backend sends messages of this kind."""
+
+
+class EmptyMessage(OutboxError):
+    """A message needs a recipient and a body."""
+
+
+@dataclass
+class DeliveryCounts:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def record(self, status: str) -> None:
+        if status == OutboxStatus.SENT:
+            self.sent += 1
+        elif status == OutboxStatus.FAILED:
+            self.failed += 1
+        else:
+            self.retrying += 1
+
+
+def enqueue(
+    session: Session, *, to: str, body: str, kind: str = "sms", now: datetime
+) -> OutboxMessage:
+    """Add a message; it exists exactly when the caller's transaction commits."""
+    _require_aware(now)
+    if kind not in KINDS:
+        raise UnsupportedKind(f"no backend sends {kind!r} messages")
+    if not to or not body:
+        raise EmptyMessage("a message needs a recipient and a body")
+    message = OutboxMessage(
+        kind=kind,
+        recipient=to,
+        body=body,
+        status=OutboxStatus.QUEUED.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def deliver_due(
+    session: Session, sender: SmsSender, *, now: datetime, batch: int = 50
+) -> DeliveryCounts:
+    """Send up to `batch` due messages, committing each claim and each outcome.
+
+    Unlike domain operations this owns its transactions: a message is committed as `sending`
+    before the provider is called, so no lock is held during a network call and a crashed
+    worker repeats at most that one message, once CLAIM_LEASE has passed.
+    """
+    _require_aware(now)
+    counts = DeliveryCounts()
+    for _ in range(batch):
+        message = _claim_next_due(session, now)
+        if message is None:
+            break
+        _deliver(sender, message, now)
+        session.commit()
+        counts.record(message.status)
+    return counts
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` failed tries: 30 s, doubling, at most an hour."""
+    return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many messages are in each status, zeros included."""
+    rows = session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {status.value: 0 for status in OutboxStatus} | {status: n for status, n in rows}
+
+
+def recent_errors(session: Session, limit: int = 10) -> Sequence[Row]:
+    """The newest messages with an error, without recipient or body."""
+    return session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.last_error,
+        )
+        .where(OutboxMessage.last_error.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def _claim_next_due(session: Session, now: datetime) -> OutboxMessage | None:
+    """The oldest due message, committed as `sending`; PostgreSQL skips rows others claim."""
+    message = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_([OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value]),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if message is not None:
+        message.status = OutboxStatus.SENDING.value
+        message.attempts += 1
+        message.next_attempt_at = now + CLAIM_LEASE
+    session.commit()
+    return message
+
+
+def _deliver(sender: SmsSender, message: OutboxMessage, now: datetime) -> None:
+    """Send one claimed message and record the outcome on it."""
+    if message.attempts > MAX_ATTEMPTS:
+        _fail(message, "interrupted during the last attempt")
+        return
+    try:
+        provider_id = sender.send(message.recipient, message.body)
+    except PermanentSendError as exc:
+        _fail(message, exc.summary)
+    except TransientSendError as exc:
+        _retry_or_fail(message, exc.summary, now)
+    except Exception as exc:
+        # Only the type: an exception's text may quote the number or the body.
+        log.error(
+            "outbox message %s: unexpected %s from the sender", message.id, type(exc).__name__
+        )
+        _retry_or_fail(message, f"unexpected {type(exc).__name__}", now)
+    else:
+        message.status = OutboxStatus.SENT.value
+        message.sent_at = now
+        message.provider_id = provider_id
+        message.last_error = None
+
+
+def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> None:
+    if message.attempts >= MAX_ATTEMPTS:
+        _fail(message, f"gave up after {message.attempts} attempts: {error}")
+        return
+    message.status = OutboxStatus.QUEUED.value
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    message.last_error = error[:200]
+
+
+def _fail(message: OutboxMessage, error: str) -> None:
+    message.status = OutboxStatus.FAILED.value
+    message.last_error = error[:200]
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("`now` must be a timezone-aware datetime")

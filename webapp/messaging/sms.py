@@ -1,0 +1,112 @@
+"""SMS backends behind one narrow interface: a console printer for development, and Twilio."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Protocol
+
+import requests
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from webapp.settings import Settings
+
+TWILIO_TIMEOUT_SECONDS = 10.0
+
+# Twilio error codes we name; every reason is ours, never Twilio's text (it may quote the number).
+PERMANENT_CODES = {
+    21211: "invalid number",
+    21610: "recipient opted out",
+    21614: "number cannot receive SMS",
+    30006: "landline or unreachable carrier",
+}
+TRANSIENT_CODES = {
+    20429: "rate limited",
+    30003: "handset unreachable",
+}
+
+
+class SendError(Exception):
+    """A provider refused or failed a message; `summary` is safe to store and show."""
+
+    def __init__(self, code: int | None, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+    @property
+    def summary(self) -> str:
+        return self.reason if self.code is None else f"{self.code} {self.reason}"
+
+
+class PermanentSendError(SendError):
+    """Sending this message again cannot succeed."""
+
+
+class TransientSendError(SendError):
+    """Sending this message again later may succeed."""
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, body: str) -> str:
+        """Hand one SMS to the provider and return the provider's id for it."""
+
+
+class ConsoleSms:
+    """Development backend: prints the message instead of sending it."""
+
+    def send(self, to: str, body: str) -> str:
+        provider_id = f"console-{secrets.token_hex(8)}"
+        print(f"=== [console SMS, not sent] {provider_id} to {to}: {body}", flush=True)
+        return provider_id
+
+
+class TwilioSms:
+    """Sends through Twilio's Messages API from one configured number."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        http_client: HttpClient | None = None,
+    ):
+        http_client = http_client or TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS)
+        self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._from = from_number
+
+    def send(self, to: str, body: str) -> str:
+        try:
+            message = self._client.messages.create(to=to, from_=self._from, body=body)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise classify_twilio_error(exc.status, exc.code) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientSendError(None, f"connection error ({type(exc).__name__})") from None
+        return message.sid
+
+
+def classify_twilio_error(status: int, code: int | None) -> SendError:
+    """Permanent or transient, from Twilio's HTTP status and error code."""
+    if code in PERMANENT_CODES:
+        return PermanentSendError(code, PERMANENT_CODES[code])
+    if code in TRANSIENT_CODES:
+        return TransientSendError(code, TRANSIENT_CODES[code])
+    if 400 <= status < 500 and status != 429:
+        return PermanentSendError(code, f"refused (HTTP {status})")
+    return TransientSendError(code, f"failed (HTTP {status})")
+
+
+def sms_sender_for(settings: Settings, http_client: HttpClient | None = None) -> SmsSender:
+    """The SMS backend SMS_BACKEND names."""
+    if settings.sms_backend == "twilio":
+        return TwilioSms(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from_number,
+            http_client=http_client,
+        )
+    if settings.sms_backend == "console":
+        return ConsoleSms()
+    raise ValueError(f"unknown SMS_BACKEND {settings.sms_backend!r}")
