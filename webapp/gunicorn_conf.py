@@ -10,7 +10,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
 errorlog = "-"
 # Method, path without query string, status, bytes, duration: never %(h)s, %(a)s or %(q)s.
-access_log_format = '%(m)s %(U)s %(s)s %(B)s %(M)sms'
+access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
 
 
 def when_ready(server) -> None:

@@ -57,8 +57,12 @@ def manifest():
         "theme_color": theme.theme_color,
         "background_color": theme.background_color,
         "icons": [
-            {"src": asset_url(theme.icon(size)), "sizes": f"{size}x{size}",
-             "type": "image/png", "purpose": "any maskable"}
+            {
+                "src": asset_url(theme.icon(size)),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
             for size in ICON_SIZES
         ],
     }

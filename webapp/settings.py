@@ -137,7 +137,9 @@ class Settings:
             "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
             "TWILIO_FROM_NUMBER": self.twilio_from_number,
         }
-        return [f"{name} is required with SMS_BACKEND=twilio" for name, v in needed.items() if not v]
+        return [
+            f"{name} is required with SMS_BACKEND=twilio" for name, v in needed.items() if not v
+        ]
 
     def _production_problems(self) -> list[str]:
         found = []

@@ -38,8 +38,17 @@ def browse_four_pages(page, haven):
     unlock(page, haven)
     page.get_by_role("link", name="Continue").click()
     page.wait_for_url(haven + "/home")
-    visit_by_links(page, ["Find services near you", "Start", "Ask for a call", "Start",
-                          "Private notebook", "Settings"])
+    visit_by_links(
+        page,
+        [
+            "Find services near you",
+            "Start",
+            "Ask for a call",
+            "Start",
+            "Private notebook",
+            "Settings",
+        ],
+    )
     assert page.url == haven + "/settings"
 
 
@@ -51,7 +60,7 @@ def storage_of(page, haven) -> dict:
             const kept = [];
             for (const name of await caches.keys()) {
                 const cache = await caches.open(name);
-                for (const request of await cache.keys()) { kept.push(new URL(request.url).pathname); }
+                for (const entry of await cache.keys()) { kept.push(new URL(entry.url).pathname); }
             }
             return {caches: kept, local: Object.assign({}, localStorage),
                     session: Object.assign({}, sessionStorage)};
@@ -137,9 +146,7 @@ def test_quick_exit_stays_on_screen_and_comes_first(page, haven):
 
 def test_restored_page_is_cloaked_and_leaves(page, haven, exit_url):
     unlock(page, haven)
-    page.evaluate(
-        "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
-    )
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     page.wait_for_url(exit_url)
 
 

@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import func, select, text
 
-from tests.conftest import LiveServer, make_settings
+from tests.conftest import DATABASES, LiveServer, make_settings
 from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
 from webapp import create_app
 from webapp.crypto import keyring_for
@@ -309,16 +309,18 @@ def test_the_worker_command_delivers_with_the_configured_backend(database_url, c
     app.extensions["db.engine"].dispose()
 
 
-def test_workers_on_postgresql_skip_a_message_another_worker_holds(app, sender, clock):
-    if app.extensions["db.engine"].dialect.name != "postgresql":
-        pytest.skip("row locks are a PostgreSQL feature; SQLite runs one worker")
-    held_id, free_id = enqueue_committed(app, clock), enqueue_committed(app, clock)
-    with app.extensions["db.sessionmaker"]() as other_worker:
-        other_worker.get_one(OutboxMessage, held_id, with_for_update=True)
+# Row locks are PostgreSQL's; SQLite runs one worker, so this runs only where PostgreSQL is given.
+if "postgresql" in DATABASES:
 
-        assert deliver(app, sender, clock).sent == 1
-        assert stored(app, free_id).status == "sent"
-        assert stored(app, held_id).status == "queued"
+    @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+    def test_workers_on_postgresql_skip_a_message_another_worker_holds(app, sender, clock):
+        held_id, free_id = enqueue_committed(app, clock), enqueue_committed(app, clock)
+        with app.extensions["db.sessionmaker"]() as other_worker:
+            other_worker.get_one(OutboxMessage, held_id, with_for_update=True)
+
+            assert deliver(app, sender, clock).sent == 1
+            assert stored(app, free_id).status == "sent"
+            assert stored(app, held_id).status == "queued"
 
 
 @pytest.mark.parametrize(

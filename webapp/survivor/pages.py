@@ -80,9 +80,7 @@ def choose_code():
 
 
 def _render_preferences(look, code, *, status=200, store=None, saved=None):
-    page = render_template(
-        "survivor/settings.html", look=look, code=code, store=store, saved=saved
-    )
+    page = render_template("survivor/settings.html", look=look, code=code, store=store, saved=saved)
     return page, status
 
 
@@ -113,7 +111,13 @@ def choose_language():
 def _local_path(target: str) -> str:
     """Only a path on this site, so the switch cannot send anyone elsewhere."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or "\\" in target
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
         return url_for("survivor.decoy")
     if current_app.url_map.bind("").test(parts.path, "GET"):
         return target

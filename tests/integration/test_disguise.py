@@ -1,0 +1,260 @@
+"""The decoy, its unlock, the lock and the exit, through the test client."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import UNLOCK_CODE, csrf_token, make_settings, post_form, unlock
+from tests.words import revealing_words_in
+from webapp import create_app
+from webapp.disguise import device_code_token
+from webapp.settings import SUPPORTED_LOCALES
+
+SURVIVOR_PAGES = ["/home", "/tips", "/places", "/call", "/write", "/notes", "/settings"]
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def title_of(response) -> str:
+    return TITLE.search(response.get_data(as_text=True)).group(1).strip()
+
+
+@pytest.fixture(params=["recipes", "calculator"])
+def themed_client(request, clock):
+    return create_app(make_settings(disguise=request.param), clock=clock).test_client()
+
+
+def test_decoy_is_a_working_recipes_app(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="unlock"' in page and "Red lentil soup" in page
+    assert 'data-testid="quick-exit"' not in page
+    results = post_form(client, "/", "/", {"q": "rice"}).get_data(as_text=True)
+    assert "1 recipe found" in results and "Vegetable fried rice" in results
+    assert 'value="rice"' in results, "the search keeps what was typed"
+    assert "Fold in the flour" in client.get("/r/banana-bread").get_data(as_text=True)
+
+
+def test_calculator_decoy_calculates(clock):
+    client = create_app(make_settings(disguise="calculator"), clock=clock).test_client()
+    assert 'data-testid="unlock"' in client.get("/").get_data(as_text=True)
+    page = post_form(client, "/", "/", {"q": "12×(3+4)÷2"}).get_data(as_text=True)
+    assert 'value="42"' in page
+    broken = post_form(client, "/", "/", {"q": "7÷0"}).get_data(as_text=True)
+    assert "That cannot be calculated" in broken and 'value="7÷0"' in broken
+
+
+def test_unlock_code_opens_the_intro_first_then_home(themed_client):
+    response = unlock(themed_client)
+    assert response.status_code == 303 and response.headers["Location"] == "/tips"
+    assert 'data-testid="quick-exit"' in themed_client.get("/tips").get_data(as_text=True)
+    assert unlock(themed_client).headers["Location"] == "/home"
+
+
+def test_survivor_pages_stay_behind_the_code(client):
+    for path in SURVIVOR_PAGES:
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["Location"] == "/", path
+
+
+def test_wrong_code_is_just_a_search(client):
+    response = unlock(client, code="1357")
+    assert response.status_code == 200 and "0 recipes found" in response.get_data(as_text=True)
+    assert client.get("/home").status_code == 303
+
+
+def test_guessing_stops_working_even_for_the_right_code(client):
+    for guess in range(1000, 1010):
+        unlock(client, code=str(guess))
+    assert unlock(client).status_code == 200, "the right code is refused while guessing is held"
+
+
+def test_idle_survivor_locks_back_to_the_decoy(unlocked, clock):
+    clock.advance(4 * 60)
+    assert unlocked.get("/home").status_code == 200
+    clock.advance(4 * 60)
+    assert unlocked.get("/home").status_code == 200, "activity keeps it open"
+    clock.advance(5 * 60 + 1)
+    assert unlocked.get("/home").status_code == 303
+
+
+def test_lock_after_minutes_is_configurable(clock):
+    client = create_app(make_settings(lock_after_minutes=1), clock=clock).test_client()
+    unlock(client)
+    clock.advance(61)
+    assert client.get("/home").status_code == 303
+
+
+def test_even_an_active_session_ends_after_twelve_hours(unlocked, clock):
+    for _ in range(12 * 15):
+        clock.advance(4 * 60)
+        unlocked.get("/home")
+    clock.advance(4 * 60)
+    assert unlocked.get("/home").status_code == 303
+
+
+def test_idle_timer_of_the_page_follows_the_setting(unlocked):
+    page = unlocked.get("/home").get_data(as_text=True)
+    assert 'data-idle="300"' in page and 'data-lock="/lock"' in page
+
+
+def test_lock_route_locks(unlocked):
+    assert unlocked.get("/lock").headers["Location"] == "/"
+    assert unlocked.get("/home").status_code == 303
+
+
+def test_exit_ends_the_session_and_clears_the_site(unlocked):
+    response = unlocked.get("/x")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://weather.example.org/"
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies"'
+    assert "s=;" in response.headers["Set-Cookie"] and "Expires=Thu, 01 Jan 1970" in (
+        response.headers["Set-Cookie"]
+    )
+    assert unlocked.get("/home").status_code == 303
+
+
+def test_every_survivor_page_has_the_exit_first(unlocked):
+    for path in SURVIVOR_PAGES:
+        page = unlocked.get(path).get_data(as_text=True)
+        body = page.split("<body", 1)[1]
+        first_link = re.search(r"<a [^>]*>", body).group(0)
+        assert 'data-testid="quick-exit"' in first_link and 'href="/x"' in first_link, path
+
+
+def test_error_pages_keep_the_exit_when_unlocked_and_the_decoy_when_not(client):
+    locked = client.get("/nowhere")
+    assert locked.status_code == 404 and 'data-testid="quick-exit"' not in locked.get_data(
+        as_text=True
+    )
+    assert title_of(locked) == "Pantry: easy recipes"
+    unlock(client)
+    unlocked = client.get("/nowhere").get_data(as_text=True)
+    assert 'data-testid="quick-exit"' in unlocked and "There is nothing at this address" in unlocked
+
+
+def test_csrf_failure_is_a_neutral_page(unlocked):
+    response = unlocked.post("/settings/look", data={"theme": "calculator"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This page was open for too long" in page and "CSRF" not in page
+    assert 'data-testid="quick-exit"' in page
+
+
+def test_server_error_page_keeps_the_exit(clock):
+    app = create_app(make_settings(), clock=clock)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("broken")
+
+    client = app.test_client()
+    unlock(client)
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert 'data-testid="quick-exit"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_no_url_or_title_gives_the_purpose_away(app, locale):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale.replace("_", "-")
+    unlock(client)
+    for rule in app.url_map.iter_rules():
+        assert not revealing_words_in(rule.rule), rule.rule
+    for path in ["/", *SURVIVOR_PAGES, "/nowhere", "/r/fried-rice"]:
+        response = client.get(path)
+        assert not revealing_words_in(title_of(response)), (locale, path, title_of(response))
+    manifest = json.loads(client.get("/manifest.webmanifest").get_data(as_text=True))
+    assert not revealing_words_in(manifest["name"] + manifest["short_name"])
+
+
+def test_settings_give_this_device_its_own_code(unlocked, app):
+    page = post_form(
+        unlocked, "/settings", "/settings/code", {"code": "97531", "confirm": "97531"}
+    ).get_data(as_text=True)
+    store = json.loads(re.search(r'data-store="([^"]+)"', page).group(1).replace("&#34;", '"'))
+    token = store["k"]
+    assert "97531" not in page.replace(token, "") and "97531" not in token
+    unlocked.get("/x")
+    assert unlock(unlocked, k=token).status_code == 200, "the usual code no longer opens"
+    assert unlock(unlocked, code="97531", k=token).status_code == 303
+
+
+def test_a_device_token_from_another_server_opens_nothing(client):
+    foreign = device_code_token("another server's secret key", UNLOCK_CODE)
+    assert unlock(client, k=foreign).status_code == 200
+
+
+def test_code_form_errors_keep_nothing_secret(unlocked):
+    response = post_form(
+        unlocked, "/settings", "/settings/code", {"code": "12ab", "confirm": "12ab"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Use 4 to 16 digits and nothing else." in page and "12ab" not in page
+    mismatch = post_form(
+        unlocked, "/settings", "/settings/code", {"code": "13579", "confirm": "97531"}
+    ).get_data(as_text=True)
+    assert "The two codes are not the same" in mismatch and "13579" not in mismatch
+
+
+def test_choosing_a_look_changes_the_decoy(unlocked):
+    response = post_form(unlocked, "/settings", "/settings/look", {"theme": "calculator"})
+    assert "&#34;t&#34;: &#34;calculator&#34;" in response.get_data(as_text=True)
+    assert title_of(unlocked.get("/")) == "Calculator"
+    assert title_of(unlocked.get("/home")) == "Calculator", "survivor pages wear the same look"
+
+
+def test_decoy_look_can_be_chosen_by_address(client):
+    assert client.get("/?t=calculator").headers["Location"] == "/"
+    assert title_of(client.get("/")) == "Calculator"
+    assert title_of(client.get("/?t=nonsense")) == "Calculator"
+
+
+def test_language_switch_keeps_the_page_and_the_disguise(client):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/lang", data={"csrf_token": token, "lang": "ar", "next": "/"})
+    assert response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_language_switch_never_leaves_the_site(client, target):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/lang", data={"csrf_token": token, "lang": "es", "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_manifest_belongs_to_the_decoy(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    body = json.loads(manifest.get_data(as_text=True))
+    assert body["name"] == "Pantry: easy recipes" and body["short_name"] == "Pantry"
+    assert body["start_url"] == "/" and body["display"] == "standalone"
+    assert body["theme_color"] == "#9a3412"
+    assert {icon["sizes"] for icon in body["icons"]} == {"192x192", "512x512"}
+    for icon in body["icons"]:
+        response = client.get(icon["src"])
+        response.close()
+        assert response.status_code == 200 and response.mimetype == "image/png"
+
+
+def test_service_worker_keeps_only_the_decoy_and_static_files(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    shell = json.loads(re.search(r"var SHELL = (\[.*?\]);", script).group(1))
+    assert shell[0] == "/"
+    assert all(url.startswith("/static/") for url in shell[1:])
+    for path in SURVIVOR_PAGES:
+        assert f'"{path}' not in script
+
+
+def test_fetch_submissions_learn_the_redirect_without_following_it(client):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post(
+        "/", data={"csrf_token": token, "q": UNLOCK_CODE}, headers={"X-Replace": "1"}
+    )
+    assert response.status_code == 204 and response.headers["X-Replace-Location"] == "/tips"
+    assert "Location" not in response.headers

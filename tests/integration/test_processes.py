@@ -1,0 +1,118 @@
+"""The README's run command and the Procfile's web process, started for real."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = Path(sys.prefix)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"process ended early with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds} s")
+
+
+def start(command: list[str], log: Path, env: dict) -> subprocess.Popen:
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def browse_as_survivor(base: str, code: str) -> None:
+    """Open the decoy, unlock with the code and read two survivor pages."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    decoy = opener.open(base + "/").read().decode()
+    assert 'data-testid="unlock"' in decoy
+    form = urllib.parse.urlencode({"csrf_token": CSRF.search(decoy).group(1), "q": code})
+    landed = opener.open(base + "/", data=form.encode())
+    assert landed.url == base + "/tips"
+    assert 'data-testid="quick-exit"' in opener.open(base + "/home").read().decode()
+    try:
+        opener.open(base + "/nowhere")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+
+
+def test_readme_run_command_brings_haven_up(tmp_path):
+    port = free_port()
+    env = {**os.environ, "VENV": str(VENV)}
+    env.pop("HAVEN_ENV", None)
+    log = tmp_path / "run.log"
+    process = start(["make", "--no-print-directory", "run", f"PORT={port}", f"VENV={VENV}"],
+                    log, env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", process, seconds=300)
+        output = log.read_text()
+        assert f"Haven is starting at http://127.0.0.1:{port}/" in output
+        code = re.search(r"type (\d+) in the decoy", output).group(1)
+        browse_as_survivor(f"http://127.0.0.1:{port}", code)
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "flask"])
+def test_no_survivor_request_is_logged_with_an_address(tmp_path, server):
+    port = free_port()
+    env = {
+        **os.environ,
+        "HAVEN_ENV": "test",
+        "UNLOCK_CODE": "5791",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'haven.db'}",
+        "PORT": str(port),
+    }
+    command = {
+        "gunicorn": [str(VENV / "bin" / "gunicorn"), "-c", "python:webapp.gunicorn_conf",
+                     "--workers", "1", "webapp:create_app()"],
+        "flask": [str(VENV / "bin" / "flask"), "--app", "webapp", "run", "--port", str(port)],
+    }[server]
+    log = tmp_path / "server.log"
+    process = start(command, log, env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", process)
+        browse_as_survivor(f"http://127.0.0.1:{port}", "5791")
+    finally:
+        stop(process)
+    output = log.read_text()
+    assert re.search(r"GET /home(\?\S*)? (HTTP/1.1\" )?200", output), output
+    assert "127.0.0.1 " not in output.replace(f"127.0.0.1:{port}", "")
+    assert "q=5791" not in output and "5791" not in output

@@ -1,0 +1,108 @@
+"""Settings: read from the environment, and refused when unsafe for production."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+from webapp.settings import Settings, SettingsError
+
+STRONG = "p1Xq9-Lz3Vb7Tn0Rk5Wm2Yc8Hd4Gf6Js_Ae"
+PRODUCTION = Settings(
+    env="production",
+    secret_key=STRONG,
+    data_key=STRONG[::-1],
+    database_url="postgresql://haven@db/haven",
+    sms_backend="twilio",
+    twilio_account_sid="AC" + "1" * 32,
+    twilio_auth_token="a" * 32,
+    twilio_from_number="+15005550006",
+    unlock_code="8642",
+)
+
+
+def test_sound_production_settings_pass():
+    assert PRODUCTION.checked() is PRODUCTION
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"secret_key": ""}, "SECRET_KEY"),
+        ({"secret_key": "changeme"}, "SECRET_KEY"),
+        ({"secret_key": "a" * 40}, "SECRET_KEY is too repetitive"),
+        ({"data_key": ""}, "DATA_KEY"),
+        ({"sms_backend": "console"}, "SMS_BACKEND=console"),
+        ({"twilio_auth_token": ""}, "TWILIO_AUTH_TOKEN"),
+        ({"unlock_code": "1234"}, "development code"),
+        ({"unlock_code": "abc"}, "UNLOCK_CODE must be 4 to 16 digits"),
+        ({"exit_url": "http://weather.example.org/"}, "EXIT_URL must use https"),
+        ({"disguise": "casino"}, "DISGUISE"),
+        ({"default_locale": "de"}, "DEFAULT_LOCALE"),
+        ({"lock_after_minutes": 0}, "LOCK_AFTER_MINUTES"),
+        ({"database_url": ""}, "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_unsafe_values(change, complaint):
+    with pytest.raises(SettingsError) as refused:
+        replace(PRODUCTION, **change).checked()
+    assert complaint in str(refused.value)
+
+
+def test_the_app_refuses_to_start_with_a_weak_secret():
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        create_app(replace(PRODUCTION, secret_key="secret"))
+
+
+def test_production_is_the_default_when_nothing_is_said():
+    with pytest.raises(SettingsError) as refused:
+        create_app(Settings.from_env({}))
+    assert "SECRET_KEY" in str(refused.value) and "SMS_BACKEND=console" in str(refused.value)
+
+
+def test_environment_is_read():
+    settings = Settings.from_env(
+        {
+            "HAVEN_ENV": "development",
+            "SECRET_KEY": " s3cret ",
+            "DISGUISE": "calculator",
+            "UNLOCK_CODE": "5555",
+            "EXIT_URL": "https://news.example.org/",
+            "DEFAULT_LOCALE": "es",
+            "LOCK_AFTER_MINUTES": "10",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert settings.env == "development" and settings.secret_key == "s3cret"
+    assert settings.disguise == "calculator" and settings.unlock_code == "5555"
+    assert settings.lock_after_minutes == 10 and settings.default_locale == "es"
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_lock_minutes_must_be_a_number():
+    with pytest.raises(SettingsError, match="LOCK_AFTER_MINUTES"):
+        Settings.from_env({"LOCK_AFTER_MINUTES": "five"})
+
+
+def test_development_fills_in_keys_and_sqlite_and_keeps_them(tmp_path: Path):
+    first = Settings(env="development").with_local_defaults(tmp_path)
+    again = Settings(env="development").with_local_defaults(tmp_path)
+    assert len(first.secret_key) >= 48 and first.secret_key == again.secret_key
+    assert first.data_key == again.data_key != first.secret_key
+    assert first.database_url == f"sqlite:///{tmp_path / 'haven.db'}"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_gets_nothing_filled_in(tmp_path: Path):
+    assert Settings().with_local_defaults(tmp_path) == Settings()
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_repr_hides_secrets():
+    shown = repr(PRODUCTION)
+    for secret in (STRONG, STRONG[::-1], "a" * 32, "8642"):
+        assert secret not in shown
+    assert "disguise='recipes'" in shown
