@@ -62,8 +62,11 @@ def post_form(client, page: str, action: str, data: dict, **kwargs):
     return client.post(action, data={"csrf_token": token, **data}, **kwargs)
 
 
-def unlock(client, code: str = UNLOCK_CODE, **extra):
-    return post_form(client, "/", "/", {"q": code, **extra})
+def unlock(client, code: str = UNLOCK_CODE, environ_base: dict | None = None, **extra):
+    """Type the code into the decoy's field; `environ_base` poses as another client."""
+    request = {"environ_base": environ_base} if environ_base else {}
+    token = csrf_token(client.get("/", **request).get_data(as_text=True))
+    return client.post("/", data={"csrf_token": token, "q": code, **extra}, **request)
 
 
 @pytest.fixture

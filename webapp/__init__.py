@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.clock import Clock, SystemClock
 from webapp.settings import Settings
@@ -45,6 +46,9 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     app.extensions["clock"] = clock
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

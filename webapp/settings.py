@@ -47,6 +47,8 @@ class Settings:
     exit_url: str = "https://weather.com/"
     default_locale: str = "en"
     lock_after_minutes: int = 5
+    # Reverse proxies in front of Haven whose X-Forwarded-* headers are trusted (0: none).
+    proxy_hops: int = 0
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -85,11 +87,15 @@ class Settings:
         }
         if env.get("REDIS_URL", "").strip():
             values["redis_url"] = env["REDIS_URL"].strip()
-        if env.get("LOCK_AFTER_MINUTES", "").strip():
-            try:
-                values["lock_after_minutes"] = int(env["LOCK_AFTER_MINUTES"])
-            except ValueError as exc:
-                raise SettingsError(["LOCK_AFTER_MINUTES must be a whole number"]) from exc
+        for name, var in (
+            ("lock_after_minutes", "LOCK_AFTER_MINUTES"),
+            ("proxy_hops", "PROXY_HOPS"),
+        ):
+            if env.get(var, "").strip():
+                try:
+                    values[name] = int(env[var])
+                except ValueError as exc:
+                    raise SettingsError([f"{var} must be a whole number"]) from exc
         return cls(**values)  # type: ignore[arg-type]
 
     def with_local_defaults(self, instance_path: Path) -> Settings:
@@ -121,6 +127,8 @@ class Settings:
             found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         if not 1 <= self.lock_after_minutes <= 120:
             found.append("LOCK_AFTER_MINUTES must be between 1 and 120")
+        if not 0 <= self.proxy_hops <= 5:
+            found.append("PROXY_HOPS must be between 0 and 5")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):
             found.append("UNLOCK_CODE must be 4 to 16 digits (it is typed into the decoy)")
         if not self.exit_url.startswith(("https://", "http://")):

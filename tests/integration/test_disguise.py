@@ -258,3 +258,28 @@ def test_fetch_submissions_learn_the_redirect_without_following_it(client):
     )
     assert response.status_code == 204 and response.headers["X-Replace-Location"] == "/tips"
     assert "Location" not in response.headers
+
+
+def test_behind_a_proxy_each_client_has_its_own_guess_count(clock):
+    client = create_app(make_settings(proxy_hops=1), clock=clock).test_client()
+    guesser = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    survivor = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for guess in range(1000, 1010):
+        unlock(client, code=str(guess), environ_base=guesser)
+    assert unlock(client, environ_base=guesser).status_code == 200
+    assert unlock(client, environ_base=survivor).status_code == 303
+
+
+def test_guesses_are_counted_across_workers_through_redis(clock):
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    redis.Redis.from_url(url).flushdb()
+    settings = make_settings(redis_url=url)
+    first, second = (create_app(settings, clock=clock).test_client() for _ in range(2))
+    try:
+        for guess in range(1000, 1010):
+            unlock(first, code=str(guess))
+        assert unlock(second).status_code == 200, "the other worker knows of the guesses"
+    finally:
+        redis.Redis.from_url(url).flushdb()
