@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DEV := HAVEN_ENV=development
 PORT ?= 5000
 
-.PHONY: run test install translations chromium
+.PHONY: run test install translations messages chromium
 
 $(BIN)/activate:
 	python3 -m venv $(VENV)
@@ -18,6 +18,13 @@ install: $(VENV)/.installed
 
 translations: install
 	$(BIN)/pybabel -q compile -d translations
+
+## After changing user-facing strings: refresh the template and every catalog, then translate.
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 ## Haven on its embedded defaults: SQLite in instance/, console SMS, demo data, printed logins.
 run: translations

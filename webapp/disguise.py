@@ -6,6 +6,7 @@ import ast
 import base64
 import hmac
 import operator
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
@@ -144,14 +145,16 @@ OPERATORS = {
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
-    ast.Mod: operator.mod,
 }
+# "50%" is a percentage, as on a phone's calculator: a number followed by % is divided by 100.
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 MAX_EXPRESSION = 64
 
 
 def calculate(expression: str) -> str:
     """Evaluate + - × ÷ % and brackets on decimals, the way a pocket calculator would."""
     text = expression.replace("×", "*").replace("÷", "/").replace("−", "-").replace(",", ".")
+    text = PERCENT.sub(r"(\1/100)", text)
     if not text.strip() or len(text) > MAX_EXPRESSION:
         raise CalculationError(expression)
     try:

@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.survivor.state import is_unlocked
 
+NOT_FOUND_HEADING = _l("Not here")
+OTHER_HEADING = _l("Please try again")
 MESSAGES = {
     400: _l("This page was open for too long or something was missing. Go back and try again."),
     404: _l("There is nothing at this address."),
@@ -24,7 +26,8 @@ def render_error(error: HTTPException):
     code = error.code or 500
     message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     template = "survivor/error.html" if is_unlocked() else "decoy/error.html"
-    return render_template(template, message=message), code
+    heading = NOT_FOUND_HEADING if code in (404, 405) else OTHER_HEADING
+    return render_template(template, heading=heading, message=message), code
 
 
 def render_unexpected(error: Exception):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -105,3 +108,16 @@ def test_language_names_are_their_own(client):
 @pytest.mark.parametrize(("tag", "found"), [("zh-SG", "zh_Hans"), ("fr-CA", "fr"), ("pt", None)])
 def test_tags_normalise_to_supported_locales(tag, found):
     assert normalise(tag) == found
+
+
+def test_messages_pot_holds_every_string_in_the_code(tmp_path):
+    """A string added to a template or view without `make messages` fails here."""
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run(
+        [str(Path(sys.prefix) / "bin" / "pybabel"), "-q", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "."],
+        cwd=TRANSLATIONS.parent, check=True,
+    )
+    with open(fresh, "rb") as handle:
+        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    assert extracted == template_ids()

@@ -22,7 +22,8 @@ SECRET = "a test secret key that is long enough"
         ("0.1+0.2", "0.3"),
         ("10÷4", "2.5"),
         ("−5+2", "-3"),
-        ("17%5", "2"),
+        ("50%", "0.5"),
+        ("200×15%", "30"),
         ("1,5×2", "3"),
         ("1÷3", "0.3333333333333333"),
     ],
@@ -32,7 +33,7 @@ def test_calculator_answers_like_a_pocket_calculator(typed, shown):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "1+", "2**10", "__import__('os')", "1÷0", "abs(1)", "9" * 80, "1 if 1 else 2"]
+    "typed", ["", "1+", "2**10", "17%5", "__import__('os')", "1÷0", "abs(1)", "9" * 80, "1 if 1 else 2"]
 )
 def test_calculator_refuses_anything_but_arithmetic(typed):
     with pytest.raises(CalculationError):
