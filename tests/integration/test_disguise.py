@@ -109,8 +109,9 @@ def test_exit_ends_the_session_and_clears_the_site(unlocked):
     assert response.status_code == 303
     assert response.headers["Location"] == "https://weather.example.org/"
     assert response.headers["Clear-Site-Data"] == '"cache", "cookies"'
-    assert "s=;" in response.headers["Set-Cookie"] and "Expires=Thu, 01 Jan 1970" in (
-        response.headers["Set-Cookie"]
+    assert (
+        "s=;" in response.headers["Set-Cookie"]
+        and "Expires=Thu, 01 Jan 1970" in (response.headers["Set-Cookie"])
     )
     assert unlocked.get("/home").status_code == 303
 

@@ -128,6 +128,10 @@ def test_hsts_behind_a_tls_terminating_proxy(clock):
     client = create_app(make_settings(proxy_hops=1), clock=clock).test_client()
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")
-    assert "Strict-Transport-Security" not in create_app(make_settings()).test_client().get(
-        "/", headers={"X-Forwarded-Proto": "https"}
-    ).headers, "without PROXY_HOPS the header is not trusted"
+    assert (
+        "Strict-Transport-Security"
+        not in create_app(make_settings())
+        .test_client()
+        .get("/", headers={"X-Forwarded-Proto": "https"})
+        .headers
+    ), "without PROXY_HOPS the header is not trusted"

@@ -26,8 +26,11 @@ def catalog(code: str):
 
 def template_ids() -> set[str]:
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
-        return {message.id if isinstance(message.id, str) else message.id[0]
-                for message in read_po(handle) if message.id}
+        return {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(handle)
+            if message.id
+        }
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
@@ -114,9 +117,22 @@ def test_messages_pot_holds_every_string_in_the_code(tmp_path):
     """A string added to a template or view without `make messages` fails here."""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [str(Path(sys.prefix) / "bin" / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "."],
-        cwd=TRANSLATIONS.parent, check=True,
+        [
+            str(Path(sys.prefix) / "bin" / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=TRANSLATIONS.parent,
+        check=True,
     )
     with open(fresh, "rb") as handle:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

@@ -44,7 +44,11 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
 def start(command: list[str], log: Path, env: dict) -> subprocess.Popen:
     with log.open("wb") as output:
         return subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -78,8 +82,9 @@ def test_readme_run_command_brings_haven_up(tmp_path):
     env = {**os.environ, "VENV": str(VENV)}
     env.pop("HAVEN_ENV", None)
     log = tmp_path / "run.log"
-    process = start(["make", "--no-print-directory", "run", f"PORT={port}", f"VENV={VENV}"],
-                    log, env)
+    process = start(
+        ["make", "--no-print-directory", "run", f"PORT={port}", f"VENV={VENV}"], log, env
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/", process, seconds=300)
         output = log.read_text()
@@ -101,8 +106,14 @@ def test_no_survivor_request_is_logged_with_an_address(tmp_path, server):
         "PORT": str(port),
     }
     command = {
-        "gunicorn": [str(VENV / "bin" / "gunicorn"), "-c", "python:webapp.gunicorn_conf",
-                     "--workers", "1", "webapp:create_app()"],
+        "gunicorn": [
+            str(VENV / "bin" / "gunicorn"),
+            "-c",
+            "python:webapp.gunicorn_conf",
+            "--workers",
+            "1",
+            "webapp:create_app()",
+        ],
         "flask": [str(VENV / "bin" / "flask"), "--app", "webapp", "run", "--port", str(port)],
     }[server]
     log = tmp_path / "server.log"

@@ -33,7 +33,8 @@ def test_calculator_answers_like_a_pocket_calculator(typed, shown):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "1+", "2**10", "17%5", "__import__('os')", "1÷0", "abs(1)", "9" * 80, "1 if 1 else 2"]
+    "typed",
+    ["", "1+", "2**10", "17%5", "__import__('os')", "1÷0", "abs(1)", "9" * 80, "1 if 1 else 2"],
 )
 def test_calculator_refuses_anything_but_arithmetic(typed):
     with pytest.raises(CalculationError):
