@@ -155,8 +155,11 @@ class Settings:
             found.append("SECRET_KEY must be set to a random value of at least 32 characters")
         if len(set(self.secret_key)) < 10:
             found.append("SECRET_KEY is too repetitive to be random")
-        if len(self.data_key) < 32:
-            found.append("DATA_KEY must be set to a random value of at least 32 characters")
+        if any(len(secret.strip()) < 32 for secret in self.data_key.split(",")):
+            found.append(
+                "DATA_KEY must be set to random values of at least 32 characters each "
+                "(comma-separated, newest first, when rotating)"
+            )
         if not self.database_url:
             found.append("DATABASE_URL must be set in production")
         if self.sms_backend == "console":

@@ -199,3 +199,17 @@ def test_own_device_code_replaces_the_usual_one(page, haven, exit_url):
     page.wait_for_selector("text=recipes found")
     assert page.url == haven + "/"
     unlock(page, haven, code="97531")
+
+
+def test_a_form_shown_again_with_errors_keeps_history_and_exit_keys(page, haven, exit_url):
+    unlock(page, haven)
+    page.goto(haven + "/settings")
+    before = page.evaluate("history.length")
+    page.get_by_label("New code", exact=True).fill("13579")
+    page.get_by_label("The same code again").fill("97531")
+    page.get_by_role("button", name="Use this code").click()
+    page.wait_for_selector("text=The two codes are not the same")
+    assert page.evaluate("history.length") == before
+    assert page.get_by_label("New code", exact=True).input_value() == "", "codes are not echoed"
+    trigger_shift(page)
+    page.wait_for_url(exit_url)

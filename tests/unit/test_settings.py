@@ -26,6 +26,8 @@ PRODUCTION = Settings(
 
 def test_sound_production_settings_pass():
     assert PRODUCTION.checked() is PRODUCTION
+    rotating = replace(PRODUCTION, data_key=f"{STRONG[::-1]},{STRONG}")
+    assert rotating.checked() is rotating
 
 
 @pytest.mark.parametrize(
@@ -35,6 +37,7 @@ def test_sound_production_settings_pass():
         ({"secret_key": "changeme"}, "SECRET_KEY"),
         ({"secret_key": "a" * 40}, "SECRET_KEY is too repetitive"),
         ({"data_key": ""}, "DATA_KEY"),
+        ({"data_key": STRONG + ",short"}, "DATA_KEY"),
         ({"sms_backend": "console"}, "SMS_BACKEND=console"),
         ({"twilio_auth_token": ""}, "TWILIO_AUTH_TOKEN"),
         ({"unlock_code": "1234"}, "development code"),

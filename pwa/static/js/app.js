@@ -8,6 +8,7 @@
   var PREFS = 'prefs';
   var forgetters = [];
   var gone = false;
+  var idleTimer = null;
 
   function prefs() {
     try { return JSON.parse(localStorage.getItem(PREFS)) || {}; } catch (e) { return {}; }
@@ -108,6 +109,8 @@
         })
         .then(function (html) {
           if (html === null) { return; }
+          /* The new document runs this script afresh; this copy's timer must not outlive it. */
+          clearTimeout(idleTimer);
           doc.open();
           doc.write(html);
           doc.close();
@@ -133,10 +136,9 @@
   function idleLock() {
     var seconds = parseInt(root.getAttribute('data-idle'), 10);
     if (!lockUrl || !seconds) { return; }
-    var timer = null;
     function restart() {
-      clearTimeout(timer);
-      timer = setTimeout(function () { leave(lockUrl); }, seconds * 1000);
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(function () { leave(lockUrl); }, seconds * 1000);
     }
     ['pointerdown', 'keydown', 'scroll', 'touchstart', 'input'].forEach(function (name) {
       doc.addEventListener(name, restart, { passive: true, capture: true });
