@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.chromium import launch_options  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.cli import alembic_config  # noqa: E402
 from webapp.settings import Settings  # noqa: E402
@@ -46,15 +47,6 @@ NOT_PAGES = ("/x", "/lock", "/static/")  # leaving, locking and assets are not p
 QUICK_EXIT = '[data-testid="quick-exit"]'
 UNLOCK_FIELD = '[data-testid="unlock"]'
 PREFIX = "haven-bench "
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXIT_PAGE = b"<!doctype html><html lang=en><title>Weather</title><p>Sunny, 21 &deg;C.</p></html>"
 
 # Added after app.js has run, on the same target and phase as its listener: it runs later in
@@ -332,7 +324,7 @@ def measure_exits(base: str, exit_url: str, pages: list[str], runs: int) -> list
     """N quick exits per trigger in headless Chromium as a Pixel 7, cycling through the pages."""
     results = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(**launch_options())
         device = playwright.devices["Pixel 7"]
         for trigger in TRIGGERS:
             done, errors = [], []

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.chromium import launch_options
 from tests.conftest import LiveServer, make_settings
 from webapp import create_app
 
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 WEATHER = b"<!doctype html><html lang='en'><title>Weather</title><h1>Sunny, 21 C</h1></html>"
 
 
@@ -28,13 +18,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-def launch_options() -> dict:
-    options = {"args": CHROMIUM_ARGS}
-    if DEBIAN_CHROMIUM.exists():
-        options["executable_path"] = str(DEBIAN_CHROMIUM)
-    return options
 
 
 def weather_site(environ, start_response):

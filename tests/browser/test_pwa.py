@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.conftest import launch_options
 from tests.browser.helpers import unlock, visit_by_links
+from tests.chromium import launch_options
 
 
 def cached_paths(page) -> list[str]:
