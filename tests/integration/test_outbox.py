@@ -331,6 +331,7 @@ if "postgresql" in DATABASES:
         (400, 21614, True),
         (400, 30006, True),
         (404, 20404, True),
+        (401, 20003, False),
         (429, 20429, False),
         (429, 429, False),
         (400, 30003, False),

@@ -93,6 +93,9 @@ def classify_twilio_error(status: int, code: int | None) -> SendError:
         return PermanentSendError(code, PERMANENT_CODES[code])
     if code in TRANSIENT_CODES:
         return TransientSendError(code, TRANSIENT_CODES[code])
+    if status in (401, 403):
+        # Our credentials, not this message: retry so a fixed token still delivers it.
+        return TransientSendError(code, f"not authorised (HTTP {status})")
     if 400 <= status < 500 and status != 429:
         return PermanentSendError(code, f"refused (HTTP {status})")
     return TransientSendError(code, f"failed (HTTP {status})")
