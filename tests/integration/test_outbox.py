@@ -162,7 +162,7 @@ def test_a_retry_that_succeeds_clears_the_error(app, sender, fake_twilio, clock)
         (400, 21610, "21610 recipient opted out"),
         (400, 21614, "21614 number cannot receive SMS"),
         (400, 30006, "30006 landline or unreachable carrier"),
-        (401, 20003, "20003 refused (HTTP 401)"),
+        (404, 20404, "20404 refused (HTTP 404)"),
     ],
 )
 def test_a_permanent_error_fails_at_once_and_is_not_retried(
