@@ -31,6 +31,8 @@ def make_settings(**overrides) -> Settings:
         database_url="sqlite://",
         unlock_code=UNLOCK_CODE,
         exit_url="https://weather.example.org/",
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
     )
     return replace(base, **overrides)
 

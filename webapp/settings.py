@@ -49,6 +49,10 @@ class Settings:
     lock_after_minutes: int = 5
     # Reverse proxies in front of Haven whose X-Forwarded-* headers are trusted (0: none).
     proxy_hops: int = 0
+    # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -168,6 +172,8 @@ class Settings:
             found.append("UNLOCK_CODE must not be the development code")
         if not self.exit_url.startswith("https://"):
             found.append("EXIT_URL must use https in production")
+        if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
+            found.append("Argon2id parameters must be at least m=19456 KiB, t=2 in production")
         return found
 
     def checked(self) -> Settings:
