@@ -29,6 +29,7 @@ messages: install
 ## Haven on its embedded defaults: SQLite in instance/, console SMS, demo data, printed logins.
 run: translations
 	$(DEV) $(BIN)/flask --app webapp db upgrade
+	$(DEV) $(BIN)/flask --app webapp seed --demo
 	$(DEV) $(BIN)/flask --app webapp logins --url http://127.0.0.1:$(PORT)/
 	$(DEV) $(BIN)/flask --app webapp run --port $(PORT)
 

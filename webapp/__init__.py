@@ -42,6 +42,7 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent.parent / "translations"),
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX="haven",
+        RATELIMIT_STRATEGY="moving-window",
         SEND_FILE_MAX_AGE_DEFAULT=604800,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
@@ -71,12 +72,14 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp import history, pwa
+    from webapp.staff import admin, areas, auth, principal
     from webapp.survivor import bp as survivor
 
     history.register(app)
     pwa.register(app)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(survivor)
+    principal.register(app, [auth.bp, areas.console, areas.portal, areas.partners, admin.bp])
 
 
 def register_errors(app: Flask) -> None:

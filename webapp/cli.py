@@ -8,8 +8,9 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
+from webapp.accounts.cli import seed, users_cli
 from webapp.messaging.cli import outbox_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -56,6 +57,7 @@ def current() -> None:
 
 
 @click.command("logins")
+@with_appcontext
 @click.option("--url", default="http://127.0.0.1:5000/", help="Where Haven is served.")
 def logins(url: str) -> None:
     """Print how to open the demo (development only: it shows the unlock code)."""
@@ -68,9 +70,12 @@ def logins(url: str) -> None:
         f"{'display' if settings.disguise == 'calculator' else 'search box'} and press Enter."
     )
     click.echo("Quick exit: the red button, Shift three times, or Escape twice.")
+    click.echo(f"Staff sign in at {url}staff/login")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(logins)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed)

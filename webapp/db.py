@@ -76,9 +76,13 @@ def get_session() -> Session:
 
 
 def _commit_request_session(response):
-    """Commit before the response leaves, so a failed commit is an error the client sees."""
+    """Commit before the response leaves, so a failed commit is an error the client sees.
+
+    A refusal (4xx) still commits: what it recorded, such as a failed sign-in in the audit
+    log, must stay. Only a server error rolls back.
+    """
     db_session = g.get("db_session")
-    if db_session is not None and response.status_code < 400:
+    if db_session is not None and response.status_code < 500:
         db_session.commit()
     return response
 

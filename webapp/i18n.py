@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 from webapp.settings import SUPPORTED_LOCALES
@@ -32,6 +32,8 @@ def normalise(tag: str | None) -> str | None:
 
 def select_locale() -> str:
     """Session choice, then Accept-Language, then the deployment default."""
+    if not has_request_context():
+        return current_app.config["HAVEN_SETTINGS"].default_locale
     chosen = normalise(session.get("lang"))
     if chosen:
         return chosen

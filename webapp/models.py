@@ -1,3 +1,5 @@
 """Every model module, imported so `Base.metadata` knows all tables (Alembic, tests)."""
 
-from webapp.messaging import models  # noqa: F401
+from webapp.accounts import models as accounts_models  # noqa: F401
+from webapp.directory import models as directory_models  # noqa: F401
+from webapp.messaging import models as messaging_models  # noqa: F401

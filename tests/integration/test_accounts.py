@@ -1,0 +1,296 @@
+"""Staff accounts end to end: sign-in with a second factor, throttling, sessions, audit, CLI."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pyotp
+import pytest
+import time_machine
+from sqlalchemy import select, text
+
+from tests.conftest import csrf_token, make_settings
+from webapp import create_app
+from webapp.accounts import operations
+from webapp.accounts.models import AuditEvent, AppendOnlyError, User
+from webapp.accounts.passwords import PasswordHasher
+from webapp.db import session_scope
+
+PASSWORD = "lantern-river-stone-1987"
+SECRET_IN_PAGE = re.compile(r"<code>([A-Z2-7]{32})</code>")
+RECOVERY_IN_PAGE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{2})</code>")
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = create_app(make_settings(database_url=database_url), clock=clock)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+def now_of(clock) -> datetime:
+    return datetime.fromtimestamp(clock.time(), tz=UTC)
+
+
+def add_user(app, clock, email="ana@haven.test", roles=("advocate",)) -> int:
+    with session_scope(app) as session:
+        user = operations.create_user(
+            session,
+            PasswordHasher(app.config["HAVEN_SETTINGS"]),
+            email=email,
+            password=PASSWORD,
+            roles=roles,
+            now=now_of(clock),
+        )
+        return user.id
+
+
+def post(client, action: str, data: dict):
+    """A form post with this browser's CSRF token (the decoy page always carries one)."""
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    return client.post(action, data={"csrf_token": token, **data})
+
+
+def password_step(client, email="ana@haven.test", password=PASSWORD):
+    return post(client, "/staff/login", {"email": email, "password": password})
+
+
+class Staff:
+    """A staff member's browser: enrols at first sign-in, then signs in with fresh codes."""
+
+    def __init__(self, app, clock, email="ana@haven.test", roles=("advocate",)):
+        self.client, self.clock, self.email = app.test_client(), clock, email
+        self.user_id = add_user(app, clock, email, roles)
+        self.secret = None
+        self.recovery = []
+
+    def code(self) -> str:
+        return pyotp.TOTP(self.secret).at(int(self.clock.time()))
+
+    def enrol(self):
+        assert password_step(self.client, self.email).headers["Location"].startswith("/staff/enrol")
+        page = self.client.get("/staff/enrol").get_data(as_text=True)
+        assert "<svg" in page, "the QR code is drawn on our own page"
+        self.secret = SECRET_IN_PAGE.search(page).group(1)
+        response = post(self.client, "/staff/enrol", {"code": self.code()})
+        assert response.status_code == 200
+        self.recovery = RECOVERY_IN_PAGE.findall(response.get_data(as_text=True))
+        assert len(self.recovery) == 10
+        return response
+
+    def sign_in(self, code=None):
+        self.clock.advance(30)
+        assert password_step(self.client, self.email).status_code == 303
+        return post(self.client, "/staff/code", {"code": code or self.code()})
+
+
+@pytest.fixture
+def ana(app, clock) -> Staff:
+    staff = Staff(app, clock)
+    staff.enrol()
+    return staff
+
+
+def test_first_sign_in_enrols_a_second_factor_and_lands_in_the_console(app, clock):
+    staff = Staff(app, clock)
+    staff.enrol()
+    assert staff.client.get("/console/").status_code == 200
+
+
+def test_sign_in_needs_password_and_a_fresh_code(ana):
+    post(ana.client, "/staff/sessions/end-all", {})
+    response = ana.sign_in()
+    assert response.status_code == 303 and response.headers["Location"] == "/console/"
+    assert ana.client.get("/console/").status_code == 200
+
+
+def test_a_code_is_refused_the_second_time(ana):
+    code = ana.code()
+    assert ana.sign_in(code=code).status_code == 401, "the enrolment already used this step"
+    ana.clock.advance(30)
+    fresh = ana.code()
+    assert ana.sign_in(code=fresh).status_code == 303
+    ana.clock.advance(-30)
+    assert ana.sign_in(code=fresh).status_code == 401, "replayed within its window"
+
+
+def test_a_recovery_code_works_once(ana):
+    recovery = ana.recovery[0]
+    assert ana.sign_in(code=recovery).status_code == 303
+    assert ana.sign_in(code=recovery).status_code == 401
+    assert ana.sign_in(code=ana.recovery[1].upper()).status_code == 303
+
+
+def test_wrong_password_is_refused_and_keeps_the_email(app, clock, ana):
+    response = password_step(app.test_client(), password="not-the-password-at-all")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "do not match an active account" in page and 'value="ana@haven.test"' in page
+    assert "not-the-password-at-all" not in page
+
+
+def test_an_unknown_email_gets_the_same_answer(app, ana):
+    unknown = password_step(app.test_client(), email="nobody@haven.test")
+    assert unknown.status_code == 401 and "do not match an active account" in unknown.get_data(
+        as_text=True
+    )
+
+
+def test_eleventh_wrong_password_is_refused_even_when_right(app, clock, ana):
+    other = Staff(app, clock, email="ben@haven.test")
+    with time_machine.travel(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False) as traveller:
+        attacker = app.test_client()
+        for _ in range(10):
+            assert password_step(attacker, password="guess-guess-guess").status_code == 401
+        assert password_step(attacker).status_code == 429
+        assert password_step(app.test_client()).status_code == 429, "held for everyone"
+        assert password_step(other.client, other.email).status_code == 303, "others unaffected"
+        traveller.shift(15 * 60 + 1)
+        assert password_step(app.test_client()).status_code == 303, "back once the window passes"
+
+
+def test_wrong_codes_count_as_failures_too(app, ana):
+    with time_machine.travel(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False):
+        for _ in range(10):
+            assert ana.sign_in(code="000000").status_code == 401
+        assert password_step(ana.client).status_code == 429
+
+
+def test_idle_session_ends_after_thirty_minutes(ana, clock):
+    clock.advance(29 * 60)
+    assert ana.client.get("/console/").status_code == 200
+    clock.advance(31 * 60)
+    response = ana.client.get("/console/")
+    assert response.status_code == 303 and response.headers["Location"].startswith("/staff/login")
+
+
+def test_session_ends_after_twelve_hours_however_active(ana, clock):
+    for _ in range(24):
+        clock.advance(29 * 60)
+        assert ana.client.get("/console/").status_code == 200
+    clock.advance(29 * 60)
+    assert ana.client.get("/console/").status_code == 303
+
+
+def test_disabling_a_user_ends_an_open_session_at_the_next_request(app, ana, clock):
+    with session_scope(app) as session:
+        operations.disable_user(
+            session, session.get(User, ana.user_id), now=now_of(clock), actor_id=None
+        )
+    assert ana.client.get("/console/").status_code == 303
+    assert password_step(ana.client).status_code == 401
+
+
+def test_logout_and_sign_out_everywhere(app, ana):
+    second = Staff.__new__(Staff)
+    second.client, second.clock, second.email, second.secret = (
+        app.test_client(),
+        ana.clock,
+        ana.email,
+        ana.secret,
+    )
+    assert second.sign_in().status_code == 303
+    post(ana.client, "/staff/logout", {})
+    assert ana.client.get("/console/").status_code == 303
+    assert second.client.get("/console/").status_code == 200
+    post(second.client, "/staff/sessions/end-all", {})
+    assert second.client.get("/console/").status_code == 303
+
+
+def test_each_sign_in_gets_a_new_session_id(ana):
+    first = ana.client.get_cookie("staff").value
+    ana.sign_in()
+    assert ana.client.get_cookie("staff").value != first
+
+
+def audit_actions(app) -> list[str]:
+    with session_scope(app) as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_every_account_event_is_audited(app, clock, ana):
+    password_step(app.test_client(), password="wrong-wrong-wrong-wrong")
+    ana.sign_in()
+    with session_scope(app) as session:
+        user = session.get(User, ana.user_id)
+        operations.set_roles(
+            session, user, ["advocate", "supervisor"], now=now_of(clock), actor_id=None
+        )
+        operations.reset_mfa(session, user, now=now_of(clock), actor_id=None)
+        operations.disable_user(session, user, now=now_of(clock), actor_id=None)
+    assert audit_actions(app) == [
+        "user.created",
+        "mfa.enrolled",
+        "signin.succeeded",
+        "signin.failed",
+        "signin.succeeded",
+        "user.roles_changed",
+        "mfa.reset",
+        "user.disabled",
+    ]
+
+
+def test_the_audit_log_is_append_only(app, ana):
+    with app.extensions["db.sessionmaker"]() as session, pytest.raises(AppendOnlyError):
+        session.delete(session.scalars(select(AuditEvent)).first())
+        session.flush()
+    with app.extensions["db.engine"].connect() as connection, pytest.raises(Exception) as raised:
+        connection.execute(text("UPDATE audit_events SET action = 'nothing'"))
+    assert "append-only" in str(raised.value)
+
+
+def test_no_secret_reaches_the_audit_log_or_a_repr(app, ana, caplog):
+    ana.sign_in(code=ana.recovery[0])
+    with session_scope(app) as session:
+        user = session.get(User, ana.user_id)
+        stored = [
+            repr(user),
+            repr(user.roles),
+            repr(session.scalars(select(AuditEvent)).all()),
+            str([event.detail for event in session.scalars(select(AuditEvent))]),
+        ]
+        stored.append(user.password_hash)
+    everything = " ".join(stored[:-1]) + caplog.text
+    for secret in (PASSWORD, ana.secret, ana.recovery[0], stored[-1]):
+        assert secret not in everything
+    with app.extensions["db.engine"].connect() as connection:
+        raw = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+    assert ana.secret not in raw, "the TOTP secret is encrypted at rest"
+
+
+def test_cli_creates_disables_and_resets(app, clock):
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "cli@haven.test",
+            "--role",
+            "editor",
+            "--role",
+            "moderator",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
+    assert created.exit_code == 0, created.output
+    weak = runner.invoke(
+        args=["users", "create", "weak@haven.test", "--role", "advocate", "--password-stdin"],
+        input="password1234\n",
+    )
+    assert weak.exit_code != 0 and "too common" in weak.output
+    assert runner.invoke(args=["users", "disable", "cli@haven.test"]).exit_code == 0
+    assert runner.invoke(args=["users", "reset-mfa", "cli@haven.test"]).exit_code == 0
+    with session_scope(app) as session:
+        user = operations.find_user(session, "cli@haven.test")
+        assert user.role_names == {"editor", "moderator"} and not user.is_active
+        assert PASSWORD not in created.output
+
+
+def test_demo_seed_creates_one_account_per_role_and_never_in_production(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0 and "admin@demo.haven.test" in result.output
+    with session_scope(app) as session:
+        assert len(session.scalars(select(User)).all()) == 6

@@ -1,0 +1,1 @@
+"""Staff accounts: roles, passwords, second factor, sessions and the audit trail."""

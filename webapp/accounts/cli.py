@@ -1,0 +1,143 @@
+"""`flask --app webapp users ...` and the demo seed of one account per role."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from webapp.accounts import operations
+from webapp.accounts.errors import AccountError, WeakPassword
+from webapp.accounts.models import PartnerAgency, Role
+from webapp.accounts.passwords import PasswordHasher
+from webapp.db import session_scope
+from webapp.directory.models import Organization
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+DEMO_PASSWORD = "river-stone-lantern-42"  # noqa: S105 (demo accounts only, refused in production)
+DEMO_ORGANIZATION = "Riverside Family Services (demo)"
+DEMO_AGENCY = "Riverside County Victim Services (demo)"
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(current_app.extensions["clock"].time(), tz=UTC)
+
+
+def _settings():
+    return current_app.config["HAVEN_SETTINGS"]
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--org", "organizations", multiple=True, help="Organization id (editors).")
+@click.option("--agency", "agencies", multiple=True, help="Partner agency id (partners).")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create(email, roles, organizations, agencies, name, password_stdin) -> None:
+    """Create a staff account; the second factor is enrolled at its first sign-in."""
+    password = _read_password(password_stdin)
+    try:
+        with session_scope(current_app) as session:
+            user = operations.create_user(
+                session,
+                PasswordHasher(_settings()),
+                email=email,
+                password=password,
+                roles=roles,
+                now=_now(),
+                display_name=name,
+                organization_ids=organizations,
+                agency_ids=agencies,
+            )
+            click.echo(f"created user {user.id} ({', '.join(sorted(user.role_names))})")
+    except WeakPassword as refused:
+        raise click.ClickException(" ".join(str(p) for p in refused.problems)) from None
+    except AccountError as refused:
+        raise click.ClickException(f"{type(refused).__name__}: {refused}") from None
+
+
+def _change_user(email: str, change) -> None:
+    with session_scope(current_app) as session:
+        user = operations.find_user(session, email)
+        if user is None:
+            raise click.ClickException("no such user")
+        change(session, user, now=_now(), actor_id=None)
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Disable an account and end its sessions."""
+    _change_user(email, operations.disable_user)
+    click.echo("disabled")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+def reset_mfa(email: str) -> None:
+    """Forget an account's second factor; it enrols a new one at its next sign-in."""
+    _change_user(email, operations.reset_mfa)
+    click.echo("second factor reset")
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--demo", is_flag=True, help="Also create demo accounts (never in production).")
+def seed(demo: bool) -> None:
+    """Load Haven's seed data; with --demo, one account per role and their logins."""
+    if not demo:
+        return
+    if _settings().is_production:
+        raise click.ClickException("refused in production: demo accounts have known passwords")
+    with session_scope(current_app) as session:
+        organization = _get_or_add(session, Organization, DEMO_ORGANIZATION)
+        agency = _get_or_add(session, PartnerAgency, DEMO_AGENCY)
+        hasher = PasswordHasher(_settings())
+        for role in Role:
+            email = f"{role.value}@demo.haven.test"
+            if operations.find_user(session, email) is None:
+                operations.create_user(
+                    session,
+                    hasher,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    roles=[role],
+                    now=_now(),
+                    display_name=f"Demo {role.value}",
+                    organization_ids=[organization.id] if role == Role.EDITOR else [],
+                    agency_ids=[agency.id] if role == Role.PARTNER else [],
+                )
+    click.echo(
+        f"Staff demo logins (password {DEMO_PASSWORD}; set up the second step at first "
+        "sign-in with any authenticator app):"
+    )
+    for role in Role:
+        click.echo(f"  {role.value}@demo.haven.test")
+
+
+def _get_or_add(session, model, name: str):
+    found = session.scalar(select(model).where(model.name == name))
+    if found is None:
+        found = model(name=name)
+        session.add(found)
+        session.flush()
+    return found

@@ -1,0 +1,29 @@
+"""What can go wrong with an account operation; views turn these into messages."""
+
+
+class AccountError(Exception):
+    """An account operation was refused."""
+
+
+class EmailTaken(AccountError):
+    """Another account already uses this email address."""
+
+
+class InvalidEmail(AccountError):
+    """The email address is not one we can use to sign in."""
+
+
+class UnknownRole(AccountError):
+    """A role name that Haven does not have."""
+
+
+class WeakPassword(AccountError):
+    """The password breaks the policy; `problems` says how."""
+
+    def __init__(self, problems: list):
+        super().__init__("password refused")
+        self.problems = problems
+
+
+class InvalidCode(AccountError):
+    """A second-factor code that is wrong, expired or already used."""

@@ -1,0 +1,189 @@
+"""Staff users, their roles and memberships, second-factor secrets, sessions and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.crypto import EncryptedText
+from webapp.db import Base, UtcDateTime
+from webapp.directory.models import Organization, new_id
+
+
+class Role(StrEnum):
+    ADVOCATE = "advocate"
+    SUPERVISOR = "supervisor"
+    EDITOR = "editor"
+    MODERATOR = "moderator"
+    PARTNER = "partner"
+    ADMIN = "admin"
+
+
+class PartnerAgency(Base):
+    """An agency (police, prosecutors, victim services) that receives what survivors share."""
+
+    __tablename__ = "partner_agencies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255))
+
+    def __repr__(self) -> str:
+        return f"<PartnerAgency {self.id}>"
+
+
+class User(Base):
+    """A staff member. The TOTP secret is encrypted; nothing secret appears in the repr."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    organizations: Mapped[list[Organization]] = relationship(
+        secondary="organization_memberships", lazy="selectin"
+    )
+    agencies: Mapped[list[PartnerAgency]] = relationship(
+        secondary="agency_memberships", lazy="selectin"
+    )
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.role for role in self.roles}
+
+    def has_role(self, *wanted: str) -> bool:
+        return bool(self.role_names & set(wanted))
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} roles={sorted(self.role_names)}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class OrganizationMembership(Base):
+    """An editor may change this organization's listings."""
+
+    __tablename__ = "organization_memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AgencyMembership(Base):
+    """A partner user works for this agency and sees only what is shared with it."""
+
+    __tablename__ = "agency_memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[str] = mapped_column(
+        ForeignKey("partner_agencies.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Shift(Base):
+    """A weekly window when an advocate is available, in their own time zone."""
+
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    starts_minute: Mapped[int] = mapped_column(Integer)
+    ends_minute: Mapped[int] = mapped_column(Integer)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    user: Mapped[User] = relationship(back_populates="shifts")
+
+    def __repr__(self) -> str:
+        return f"<Shift {self.id} user={self.user_id} day={self.weekday}>"
+
+
+class RecoveryCode(Base):
+    """A one-time second factor, stored as a keyed hash only."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id} used={self.used_at is not None}>"
+
+
+class StaffSession(Base):
+    """A signed-in staff browser. The cookie holds a token; only its hash is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<StaffSession user={self.user_id} ended={self.ended_at is not None}>"
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to whom, when. Never a password, code, secret or free text."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action}>"
+
+
+class AppendOnlyError(RuntimeError):
+    """The audit log is never changed or deleted from."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_change(_mapper, _connection, _target) -> None:
+    raise AppendOnlyError("audit events are append-only")

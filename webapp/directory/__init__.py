@@ -1,0 +1,1 @@
+"""The resource directory (HSDS 3)."""

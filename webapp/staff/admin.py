@@ -1,0 +1,105 @@
+"""Administration: staff accounts, their roles and second factor, and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from webapp.accounts import operations
+from webapp.accounts.models import AuditEvent, Role, User
+from webapp.db import get_session
+from webapp.staff.principal import role_required, utcnow
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 200
+ROLE_LABELS = {
+    Role.ADVOCATE: _l("Advocate"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.EDITOR: _l("Organization editor"),
+    Role.MODERATOR: _l("Directory moderator"),
+    Role.PARTNER: _l("Partner agency staff"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def index(principal: User):
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users(principal: User):
+    people = get_session().scalars(select(User).order_by(User.email)).all()
+    return render_template("staff/admin/users.html", people=people)
+
+
+def _user_or_404(user_id: int) -> User:
+    return get_session().get(User, user_id) or abort(404)
+
+
+@bp.get("/users/<int:user_id>")
+@role_required(Role.ADMIN)
+def user(principal: User, user_id: int):
+    return render_template(
+        "staff/admin/user.html",
+        person=_user_or_404(user_id),
+        roles=list(Role),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+@role_required(Role.ADMIN)
+def change_roles(principal: User, user_id: int):
+    wanted = [role for role in request.form.getlist("roles") if role in operations.ROLES]
+    operations.set_roles(
+        get_session(), _user_or_404(user_id), wanted, now=utcnow(), actor_id=principal.id
+    )
+    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@role_required(Role.ADMIN)
+def disable(principal: User, user_id: int):
+    operations.disable_user(
+        get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id
+    )
+    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@role_required(Role.ADMIN)
+def enable(principal: User, user_id: int):
+    operations.enable_user(
+        get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id
+    )
+    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-mfa")
+@role_required(Role.ADMIN)
+def reset_mfa(principal: User, user_id: int):
+    operations.reset_mfa(get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id)
+    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit_log(principal: User):
+    actor, subject = aliased(User), aliased(User)
+    rows = (
+        get_session()
+        .execute(
+            select(AuditEvent, actor.email, subject.email)
+            .outerjoin(actor, AuditEvent.actor_id == actor.id)
+            .outerjoin(subject, AuditEvent.subject_id == subject.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(AUDIT_PAGE)
+        )
+        .all()
+    )
+    return render_template("staff/admin/audit.html", rows=rows)

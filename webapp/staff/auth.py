@@ -1,0 +1,229 @@
+"""Staff sign-in: password, then a second factor (enrolled at first sign-in), then a session."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from webapp.accounts import audit, operations, secondfactor, throttle
+from webapp.accounts.errors import InvalidCode
+from webapp.accounts.models import User
+from webapp.accounts.passwords import PasswordHasher
+from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
+from webapp.db import get_session
+from webapp.security import client_key
+from webapp.staff.forms import CodeForm, SignInForm
+from webapp.staff.principal import (
+    cookie_name,
+    current_principal,
+    landing_for,
+    signed_in_required,
+    utcnow,
+)
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+PENDING = "staff_pending"
+# Between the password and the second factor, at most this long.
+PENDING_SECONDS = 300
+ISSUER = "Haven"
+
+
+def settings():
+    return current_app.config["HAVEN_SETTINGS"]
+
+
+def hasher() -> PasswordHasher:
+    return PasswordHasher(settings())
+
+
+@bp.get("/login")
+def login():
+    principal = current_principal()
+    if principal is not None:
+        return redirect(landing_for(principal), 303)
+    return render_template("staff/login.html", form=SignInForm())
+
+
+@bp.post("/login")
+def login_submit():
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 400
+    email, now, db = operations.normalise_email(form.email.data), utcnow(), get_session()
+    known = operations.find_user(db, email)
+    if throttle.sign_in_held(email, client_key()):
+        _audit_failure(known, "held")
+        message = _("Too many attempts. Wait 15 minutes, then try again.")
+        return _refuse(form, message, 429)
+    user = operations.check_password(db, hasher(), email, form.password.data)
+    if user is None:
+        throttle.count_failure(email, client_key())
+        _audit_failure(known, "password")
+        return _refuse(form, _("That email and password do not match an active account."), 401)
+    session[PENDING] = {"u": user.id, "at": int(now.timestamp())}
+    step = "staff.second_factor" if user.mfa_enrolled_at else "staff.enrol"
+    return redirect(url_for(step, next=_safe_next()), 303)
+
+
+def _refuse(form: SignInForm, message: str, status: int):
+    form.password.data = ""
+    return render_template("staff/login.html", form=form, refusal=message), status
+
+
+def _audit_failure(user: User | None, reason: str) -> None:
+    audit.record(
+        get_session(),
+        "signin.failed",
+        now=utcnow(),
+        subject_id=user.id if user else None,
+        reason=reason,
+    )
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not pending or utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user = get_session().get(User, pending["u"])
+    return user if user is not None and user.is_active else None
+
+
+@bp.route("/code", methods=["GET", "POST"])
+def second_factor():
+    user = _pending_user()
+    if user is None or user.mfa_enrolled_at is None:
+        return redirect(url_for("staff.login"), 303)
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "staff/code.html", form=form
+        ), 400 if request.method == "POST" else 200
+    email = user.email
+    if throttle.sign_in_held(email, client_key()):
+        _audit_failure(user, "held")
+        return _code_refused(form, _("Too many attempts. Wait 15 minutes, then try again."), 429)
+    try:
+        via = operations.verify_second_factor(
+            get_session(), user, form.code.data, now=utcnow(), secret_key=settings().secret_key
+        )
+    except InvalidCode:
+        throttle.count_failure(email, client_key())
+        _audit_failure(user, "code")
+        return _code_refused(form, _("That code did not work. Codes can be used only once."), 401)
+    return _signed_in(user, via)
+
+
+def _code_refused(form: CodeForm, message: str, status: int):
+    form.code.data = ""
+    return render_template("staff/code.html", form=form, refusal=message), status
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+def enrol():
+    user = _pending_user()
+    if user is None or user.mfa_enrolled_at is not None:
+        return redirect(url_for("staff.login"), 303)
+    pending = session[PENDING]
+    secret = pending.setdefault("s", secondfactor.new_secret())
+    session.modified = True
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = operations.enrol_totp(
+                get_session(),
+                user,
+                secret,
+                form.code.data,
+                now=utcnow(),
+                secret_key=settings().secret_key,
+            )
+        except InvalidCode:
+            form.code.data = ""
+            form.code.errors = [_("That code did not work. Check the time on your phone.")]
+        else:
+            response = _signed_in(user, "enrolment")
+            page = render_template(
+                "staff/recovery_codes.html", codes=codes, next_url=response.location
+            )
+            response.set_data(page)
+            response.status_code, response.location = 200, None
+            response.headers.pop("Location", None)
+            response.mimetype = "text/html"
+            return response
+    uri = secondfactor.provisioning_uri(secret, user.email, ISSUER)
+    return render_template(
+        "staff/enrol.html", form=form, secret=secret, qr=secondfactor.qr_svg(uri)
+    ), 400 if form.errors else 200
+
+
+def _signed_in(user: User, via: str):
+    """A fresh session id for this sign-in; the survivor-side session starts over too."""
+    now, db = utcnow(), get_session()
+    session.clear()
+    token = start_session(db, user, now=now)
+    audit.record(db, "signin.succeeded", now=now, actor_id=user.id, subject_id=user.id, via=via)
+    response = redirect(_safe_next() or landing_for(user), 303)
+    response.set_cookie(
+        cookie_name(),
+        token,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=settings().is_production,
+    )
+    return response
+
+
+@bp.post("/logout")
+@signed_in_required
+def logout(principal: User):
+    end_session(get_session(), request.cookies.get(cookie_name(), ""), now=utcnow())
+    audit.record(
+        get_session(), "signout", now=utcnow(), actor_id=principal.id, subject_id=principal.id
+    )
+    return _signed_out()
+
+
+def _signed_out():
+    response = redirect(url_for("staff.login"), 303)
+    response.delete_cookie(cookie_name(), path="/", secure=settings().is_production)
+    return response
+
+
+@bp.get("/sessions")
+@signed_in_required
+def sessions(principal: User):
+    return render_template(
+        "staff/sessions.html", sessions=live_sessions(get_session(), principal.id)
+    )
+
+
+@bp.post("/sessions/end-all")
+@signed_in_required
+def end_everywhere(principal: User):
+    now, db = utcnow(), get_session()
+    ended = end_all_sessions(db, principal.id, now=now, reason="everywhere")
+    audit.record(
+        db,
+        "signout.everywhere",
+        now=now,
+        actor_id=principal.id,
+        subject_id=principal.id,
+        count=ended,
+    )
+    return _signed_out()

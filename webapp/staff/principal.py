@@ -1,0 +1,79 @@
+"""Who the staff member is: the server-side session behind the staff cookie, and role checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, url_for
+
+from webapp.accounts.models import Role, User
+from webapp.accounts.sessions import find_session
+from webapp.db import get_session
+
+# Where each role starts after signing in, most powerful first.
+LANDING = (
+    (Role.ADMIN, "admin.index"),
+    (Role.SUPERVISOR, "console.index"),
+    (Role.ADVOCATE, "console.index"),
+    (Role.MODERATOR, "portal.index"),
+    (Role.EDITOR, "portal.index"),
+    (Role.PARTNER, "partners.index"),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.fromtimestamp(current_app.extensions["clock"].time(), tz=UTC)
+
+
+def cookie_name() -> str:
+    """`__Host-` in production: Secure, whole site, no Domain; a plain name over test HTTP."""
+    return "__Host-staff" if current_app.config["HAVEN_SETTINGS"].is_production else "staff"
+
+
+def current_principal() -> User | None:
+    if "principal" not in g:
+        token = request.cookies.get(cookie_name(), "")
+        found = find_session(get_session(), token, now=utcnow()) if token else None
+        g.principal = found.user if found else None
+    return g.principal
+
+
+def landing_for(user: User) -> str:
+    return next((url_for(endpoint) for role, endpoint in LANDING if user.has_role(role)), "/")
+
+
+def role_required(*roles: Role):
+    """Views behind this get `principal=`; anonymous visitors sign in first, others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                return redirect(url_for("staff.login", next=request.path), 303)
+            if not principal.has_role(*roles):
+                abort(403)
+            return view(*args, principal=principal, **kwargs)
+
+        wrapper.required_roles = frozenset(roles)
+        return wrapper
+
+    return decorator
+
+
+def signed_in_required(view):
+    """Any staff member, whatever the role."""
+    return role_required(*Role)(view)
+
+
+def register(app, blueprints) -> None:
+    """Staff pages know who is signed in, for the navigation and sign-out."""
+    names = {blueprint.name for blueprint in blueprints}
+
+    def inject_principal() -> dict:
+        return {"principal": current_principal()} if request.blueprint in names else {}
+
+    app.context_processor(inject_principal)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
