@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from tests.conftest import csrf_token, make_settings
 from webapp import create_app
 from webapp.accounts import operations
-from webapp.accounts.models import AuditEvent, AppendOnlyError, User
+from webapp.accounts.models import AppendOnlyError, AuditEvent, User
 from webapp.accounts.passwords import PasswordHasher
 from webapp.db import session_scope
 
@@ -271,6 +271,12 @@ def test_cli_creates_disables_and_resets(app, clock):
             "editor",
             "--role",
             "moderator",
+            "--language",
+            "es",
+            "--language",
+            "vi",
+            "--skill",
+            "legal",
             "--password-stdin",
         ],
         input=PASSWORD + "\n",
@@ -286,6 +292,7 @@ def test_cli_creates_disables_and_resets(app, clock):
     with session_scope(app) as session:
         user = operations.find_user(session, "cli@haven.test")
         assert user.role_names == {"editor", "moderator"} and not user.is_active
+        assert user.languages == ["es", "vi"] and user.skills == ["legal"]
         assert PASSWORD not in created.output
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import make_settings, unlock
 from webapp import create_app
+from webapp.staff.principal import cookie_name
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -27,7 +28,7 @@ CSP = re.compile(
     r"worker-src 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'; "
     r"base-uri 'none'$"
 )
-SAMPLE_ARGUMENTS = {"slug": "lentil-soup", "filename": "css/app.css"}
+SAMPLE_ARGUMENTS = {"slug": "lentil-soup", "filename": "css/app.css", "user_id": 1}
 
 
 def every_get_url(app) -> list[tuple[str, str]]:
@@ -103,10 +104,14 @@ def test_production_cookie_is_secure(tmp_path):
         twilio_from_number="+15005550006",
         unlock_code="8642",
         database_url=f"sqlite:///{tmp_path / 'p.db'}",
+        argon2_memory_kib=19456,
+        argon2_time_cost=2,
     )
-    client = create_app(settings).test_client()
-    cookie = client.get("/", base_url="https://haven.example.org").headers["Set-Cookie"]
+    app = create_app(settings)
+    cookie = app.test_client().get("/", base_url="https://haven.example.org").headers["Set-Cookie"]
     assert "Secure" in cookie
+    with app.app_context():
+        assert cookie_name() == "__Host-staff", "the staff cookie is host-locked in production"
 
 
 def test_session_cookie_reveals_nothing(client):

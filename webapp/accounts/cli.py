@@ -51,8 +51,10 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--org", "organizations", multiple=True, help="Organization id (editors).")
 @click.option("--agency", "agencies", multiple=True, help="Partner agency id (partners).")
 @click.option("--name", default="", help="Display name.")
+@click.option("--language", "languages", multiple=True, help="A language spoken (e.g. es).")
+@click.option("--skill", "skills", multiple=True, help="A skill for routing (e.g. legal).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(email, roles, organizations, agencies, name, password_stdin) -> None:
+def create(email, roles, organizations, agencies, name, languages, skills, password_stdin) -> None:
     """Create a staff account; the second factor is enrolled at its first sign-in."""
     password = _read_password(password_stdin)
     try:
@@ -68,6 +70,7 @@ def create(email, roles, organizations, agencies, name, password_stdin) -> None:
                 organization_ids=organizations,
                 agency_ids=agencies,
             )
+            user.languages, user.skills = sorted(set(languages)), sorted(set(skills))
             click.echo(f"created user {user.id} ({', '.join(sorted(user.role_names))})")
     except WeakPassword as refused:
         raise click.ClickException(" ".join(str(p) for p in refused.problems)) from None

@@ -1,0 +1,118 @@
+"""Every staff route with every role, and with nobody signed in: allowed or refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import csrf_token, make_settings
+from webapp import create_app
+from webapp.accounts import operations
+from webapp.accounts.models import Role
+from webapp.accounts.passwords import PasswordHasher
+from webapp.accounts.sessions import start_session
+from webapp.db import session_scope
+
+ALL = frozenset(role.value for role in Role)
+PUBLIC = None
+# What each staff endpoint admits; a route missing here fails the completeness test.
+EXPECTED = {
+    "staff.login": PUBLIC,
+    "staff.login_submit": PUBLIC,
+    "staff.second_factor": PUBLIC,
+    "staff.enrol": PUBLIC,
+    "staff.logout": ALL,
+    "staff.sessions": ALL,
+    "staff.end_everywhere": ALL,
+    "console.index": {"advocate", "supervisor"},
+    "portal.index": {"editor", "moderator"},
+    "partners.index": {"partner"},
+    "admin.index": {"admin"},
+    "admin.users": {"admin"},
+    "admin.user": {"admin"},
+    "admin.change_roles": {"admin"},
+    "admin.disable": {"admin"},
+    "admin.enable": {"admin"},
+    "admin.reset_mfa": {"admin"},
+    "admin.audit_log": {"admin"},
+}
+STAFF_PREFIXES = ("/staff", "/console", "/portal", "/partners", "/admin")
+PASSWORD = "lantern-river-stone-1987"
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = create_app(make_settings(database_url=database_url), clock=clock)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with session_scope(app) as session:
+        hasher, now = PasswordHasher(app.config["HAVEN_SETTINGS"]), datetime.now(UTC)
+        for role in [*ALL, "target"]:
+            operations.create_user(
+                session, hasher, email=f"{role}@haven.test", password=PASSWORD,
+                roles=[role] if role != "target" else ["advocate"], now=now,
+            )
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+def staff_routes(app) -> list[tuple[str, str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(STAFF_PREFIXES):
+            path = rule.rule.replace("<int:user_id>", "{target}")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                routes.append((rule.endpoint, method, path))
+    return sorted(routes)
+
+
+def browser_as(app, clock, role: str | None):
+    client = app.test_client()
+    if role is not None:
+        with session_scope(app) as session:
+            user = operations.find_user(session, f"{role}@haven.test")
+            token = start_session(session, user, now=datetime.fromtimestamp(clock.time(), UTC))
+        client.set_cookie("staff", token)
+    return client
+
+
+def target_id(app) -> int:
+    with session_scope(app) as session:
+        return operations.find_user(session, "target@haven.test").id
+
+
+def test_every_staff_route_is_classified(app):
+    assert {endpoint for endpoint, _, _ in staff_routes(app)} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", [None, *sorted(ALL)])
+def test_each_role_reaches_exactly_its_routes(app, clock, role):
+    target = target_id(app)
+    for endpoint, method, path in staff_routes(app):
+        client = browser_as(app, clock, role)
+        url = path.format(target=target)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token(client.get("/").get_data(as_text=True))
+            response = client.post(url, data={"csrf_token": token})
+        admitted = EXPECTED[endpoint]
+        refused_anonymous = response.status_code == 303 and response.headers[
+            "Location"
+        ].startswith("/staff/login?next=")
+        if admitted is PUBLIC:
+            assert response.status_code != 403 and not refused_anonymous, (endpoint, role)
+        elif role in admitted:
+            assert response.status_code < 400 and not refused_anonymous, (endpoint, role)
+        elif role is None:
+            assert refused_anonymous, (endpoint, method, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, role, response.status_code)
+
+
+def test_a_refusal_keeps_the_staff_look_and_says_why(app, clock):
+    page = browser_as(app, clock, "partner").get("/admin/users")
+    assert page.status_code == 403
+    text = page.get_data(as_text=True)
+    assert "Your account does not give you access to this page." in text
+    assert 'data-testid="quick-exit"' not in text and "Haven staff" in text
