@@ -35,13 +35,24 @@ def exit_url():
 def serve_haven(exit_url: str, tmp_path_factory, **overrides):
     database = tmp_path_factory.mktemp("haven") / "haven.db"
     settings = make_settings(exit_url=exit_url, database_url=f"sqlite:///{database}", **overrides)
-    return LiveServer(create_app(settings))
+    app = create_app(settings)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    server = LiveServer(app)
+    server.app = app
+    return server
 
 
 @pytest.fixture(scope="session")
 def haven(exit_url, tmp_path_factory):
     with serve_haven(exit_url, tmp_path_factory) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def haven_app(haven, exit_url, tmp_path_factory):
+    """A second server whose app the staff tests add accounts to."""
+    with serve_haven(exit_url, tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

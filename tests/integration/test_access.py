@@ -49,8 +49,12 @@ def app(database_url, clock):
         hasher, now = PasswordHasher(app.config["HAVEN_SETTINGS"]), datetime.now(UTC)
         for role in [*ALL, "target"]:
             operations.create_user(
-                session, hasher, email=f"{role}@haven.test", password=PASSWORD,
-                roles=[role] if role != "target" else ["advocate"], now=now,
+                session,
+                hasher,
+                email=f"{role}@haven.test",
+                password=PASSWORD,
+                roles=[role] if role != "target" else ["advocate"],
+                now=now,
             )
     yield app
     app.extensions["db.engine"].dispose()
@@ -97,9 +101,9 @@ def test_each_role_reaches_exactly_its_routes(app, clock, role):
             token = csrf_token(client.get("/").get_data(as_text=True))
             response = client.post(url, data={"csrf_token": token})
         admitted = EXPECTED[endpoint]
-        refused_anonymous = response.status_code == 303 and response.headers[
-            "Location"
-        ].startswith("/staff/login?next=")
+        refused_anonymous = response.status_code == 303 and response.headers["Location"].startswith(
+            "/staff/login?next="
+        )
         if admitted is PUBLIC:
             assert response.status_code != 403 and not refused_anonymous, (endpoint, role)
         elif role in admitted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pyotp
@@ -301,3 +302,90 @@ def test_demo_seed_creates_one_account_per_role_and_never_in_production(app):
     assert result.exit_code == 0 and "admin@demo.haven.test" in result.output
     with session_scope(app) as session:
         assert len(session.scalars(select(User)).all()) == 6
+
+
+def test_seed_demo_is_refused_in_production(tmp_path):
+    settings = make_settings(
+        env="production",
+        secret_key="k" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz",
+        sms_backend="twilio",
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token="t" * 32,
+        twilio_from_number="+15005550006",
+        unlock_code="8642",
+        database_url=f"sqlite:///{tmp_path / 'p.db'}",
+        argon2_memory_kib=19456,
+        argon2_time_cost=2,
+    )
+    result = create_app(settings).test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code != 0 and "refused in production" in result.output
+
+
+def test_sign_in_rehashes_when_the_parameters_rise(app, clock, ana):
+    stronger = replace(app.config["HAVEN_SETTINGS"], argon2_memory_kib=2048, argon2_time_cost=2)
+    app.config["HAVEN_SETTINGS"] = stronger
+    with session_scope(app) as session:
+        before = session.get(User, ana.user_id).password_hash
+    assert password_step(app.test_client()).status_code == 303
+    with session_scope(app) as session:
+        after = session.get(User, ana.user_id).password_hash
+    assert "m=1024,t=1" in before and "m=2048,t=2" in after
+
+
+def test_cli_records_shift_availability(app, clock):
+    add_user(app, clock)
+    runner = app.test_cli_runner()
+    added = runner.invoke(
+        args=[
+            "users",
+            "shift",
+            "ana@haven.test",
+            "--day",
+            "mon",
+            "--day",
+            "tue",
+            "--from",
+            "09:00",
+            "--to",
+            "17:30",
+            "--tz",
+            "America/Chicago",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    wrong_zone = runner.invoke(
+        args=[
+            "users",
+            "shift",
+            "ana@haven.test",
+            "--day",
+            "mon",
+            "--from",
+            "09:00",
+            "--to",
+            "10:00",
+            "--tz",
+            "Mars/Olympus",
+        ]
+    )
+    assert wrong_zone.exit_code != 0 and "unknown time zone" in wrong_zone.output
+    backwards = runner.invoke(
+        args=[
+            "users",
+            "shift",
+            "ana@haven.test",
+            "--day",
+            "mon",
+            "--from",
+            "10:00",
+            "--to",
+            "09:00",
+        ]
+    )
+    assert backwards.exit_code != 0
+    with session_scope(app) as session:
+        shifts = operations.find_user(session, "ana@haven.test").shifts
+        assert sorted((s.weekday, s.starts_minute, s.ends_minute, s.time_zone) for s in shifts) == [
+            (0, 540, 1050, "America/Chicago"),
+            (1, 540, 1050, "America/Chicago"),
+        ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import current_app
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from webapp.accounts import operations
 from webapp.accounts.errors import AccountError, WeakPassword
-from webapp.accounts.models import PartnerAgency, Role
+from webapp.accounts.models import PartnerAgency, Role, Shift
 from webapp.accounts.passwords import PasswordHasher
 from webapp.db import session_scope
 from webapp.directory.models import Organization
@@ -100,6 +101,47 @@ def reset_mfa(email: str) -> None:
     """Forget an account's second factor; it enrols a new one at its next sign-in."""
     _change_user(email, operations.reset_mfa)
     click.echo("second factor reset")
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _minutes(value: str) -> int:
+    try:
+        hours, minutes = (int(part) for part in value.split(":"))
+    except ValueError:
+        raise click.BadParameter("use HH:MM") from None
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 1440:
+        raise click.BadParameter("use a time from 00:00 to 24:00")
+    return hours * 60 + minutes
+
+
+@users_cli.command("shift")
+@click.argument("email")
+@click.option("--day", "days", multiple=True, required=True, type=click.Choice(DAYS))
+@click.option("--from", "starts", required=True, help="Start, HH:MM in --tz.")
+@click.option("--to", "ends", required=True, help="End, HH:MM in --tz.")
+@click.option("--tz", "time_zone", default="UTC", show_default=True, help="IANA time zone.")
+def add_shift(email, days, starts, ends, time_zone) -> None:
+    """Add a weekly availability window (used to route callbacks to advocates on shift)."""
+    start, end = _minutes(starts), _minutes(ends)
+    if end <= start:
+        raise click.BadParameter("--to must be after --from")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {time_zone!r}") from None
+    with session_scope(current_app) as session:
+        user = operations.find_user(session, email)
+        if user is None:
+            raise click.ClickException("no such user")
+        user.shifts.extend(
+            Shift(
+                weekday=DAYS.index(day), starts_minute=start, ends_minute=end, time_zone=time_zone
+            )
+            for day in days
+        )
+    click.echo(f"added {len(days)} shift(s)")
 
 
 @click.command("seed")
