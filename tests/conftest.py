@@ -37,6 +37,23 @@ def make_settings(**overrides) -> Settings:
     return replace(base, **overrides)
 
 
+def production_settings(database_url: str, **overrides) -> Settings:
+    """Settings production accepts: strong secrets, Twilio, OWASP's Argon2id minimum."""
+    return make_settings(
+        env="production",
+        secret_key="k" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz",
+        sms_backend="twilio",
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token="t" * 32,
+        twilio_from_number="+15005550006",
+        unlock_code="8642",
+        database_url=database_url,
+        argon2_memory_kib=19456,
+        argon2_time_cost=2,
+        **overrides,
+    )
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select, text
 
-from tests.conftest import csrf_token, make_settings
+from tests.conftest import csrf_token, make_settings, production_settings
 from webapp import create_app
 from webapp.accounts import operations
 from webapp.accounts.models import AppendOnlyError, AuditEvent, User
@@ -305,18 +305,7 @@ def test_demo_seed_creates_one_account_per_role_and_never_in_production(app):
 
 
 def test_seed_demo_is_refused_in_production(tmp_path):
-    settings = make_settings(
-        env="production",
-        secret_key="k" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz",
-        sms_backend="twilio",
-        twilio_account_sid="AC" + "0" * 32,
-        twilio_auth_token="t" * 32,
-        twilio_from_number="+15005550006",
-        unlock_code="8642",
-        database_url=f"sqlite:///{tmp_path / 'p.db'}",
-        argon2_memory_kib=19456,
-        argon2_time_cost=2,
-    )
+    settings = production_settings(f"sqlite:///{tmp_path / 'p.db'}")
     result = create_app(settings).test_cli_runner().invoke(args=["seed", "--demo"])
     assert result.exit_code != 0 and "refused in production" in result.output
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_settings, unlock
+from tests.conftest import make_settings, production_settings, unlock
 from webapp import create_app
 from webapp.staff.principal import cookie_name
 
@@ -95,18 +95,7 @@ def test_one_neutral_session_cookie(client):
 
 
 def test_production_cookie_is_secure(tmp_path):
-    settings = make_settings(
-        env="production",
-        secret_key="k" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz",
-        sms_backend="twilio",
-        twilio_account_sid="AC" + "0" * 32,
-        twilio_auth_token="t" * 32,
-        twilio_from_number="+15005550006",
-        unlock_code="8642",
-        database_url=f"sqlite:///{tmp_path / 'p.db'}",
-        argon2_memory_kib=19456,
-        argon2_time_cost=2,
-    )
+    settings = production_settings(f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app(settings)
     cookie = app.test_client().get("/", base_url="https://haven.example.org").headers["Set-Cookie"]
     assert "Secure" in cookie
