@@ -378,3 +378,22 @@ def test_cli_records_shift_availability(app, clock):
             (0, 540, 1050, "America/Chicago"),
             (1, 540, 1050, "America/Chicago"),
         ]
+
+
+def test_an_attacker_cannot_keep_the_owner_out_of_a_browser_she_has_used(app, ana):
+    assert ana.client.get_cookie("staff_device") is not None
+    with time_machine.travel(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False):
+        attacker = app.test_client()
+        for _ in range(12):
+            password_step(attacker, password="guess-guess-guess")
+        assert password_step(app.test_client()).status_code == 429, "a new browser is held"
+        assert ana.sign_in().status_code == 303, "her own browser has its own bucket"
+
+
+def test_a_device_cookie_for_another_account_earns_nothing(app, clock, ana):
+    other = Staff(app, clock, email="ben@haven.test")
+    other.client.set_cookie("staff_device", ana.client.get_cookie("staff_device").value)
+    with time_machine.travel(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False):
+        for _ in range(10):
+            password_step(app.test_client(), email=other.email, password="guess-guess-guess")
+        assert password_step(other.client, other.email).status_code == 429

@@ -1,7 +1,8 @@
 """Sign-in throttling per account and per client, in the rate limiter's storage (Redis if set).
 
-A moving window, not a lockout: failures older than the window stop counting, so an attacker
-can hold an account back for at most the window after their last burst, never for good.
+A moving window, not a lockout: failures older than the window stop counting. And a browser
+that has signed in to an account before (it holds that account's device cookie) has a bucket of
+its own, so an attacker who keeps an account's bucket full cannot keep its owner out.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ ACCOUNT_FAILURES = parse("10/15 minutes")
 CLIENT_FAILURES = parse("30/15 minutes")
 
 
-def _account_key(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:24]
+def _buckets(email: str, client: str, device: str | None) -> list[tuple]:
+    if device:
+        account = ("signin-device", hashlib.sha256(device.encode()).hexdigest()[:24])
+    else:
+        account = ("signin-account", hashlib.sha256(email.encode()).hexdigest()[:24])
+    return [(ACCOUNT_FAILURES, *account), (CLIENT_FAILURES, "signin-client", client)]
 
 
-def sign_in_held(email: str, client: str) -> bool:
-    """True while this account or this client has used up its failures."""
-    strategy = limiter.limiter
-    return not (
-        strategy.test(ACCOUNT_FAILURES, "signin-account", _account_key(email))
-        and strategy.test(CLIENT_FAILURES, "signin-client", client)
+def sign_in_held(email: str, client: str, device: str | None = None) -> bool:
+    """True while this account (or trusted device) or this client has used up its failures."""
+    return not all(
+        limiter.limiter.test(item, *keys) for item, *keys in _buckets(email, client, device)
     )
 
 
-def count_failure(email: str, client: str) -> None:
-    strategy = limiter.limiter
-    strategy.hit(ACCOUNT_FAILURES, "signin-account", _account_key(email))
-    strategy.hit(CLIENT_FAILURES, "signin-client", client)
+def count_failure(email: str, client: str, device: str | None = None) -> None:
+    for item, *keys in _buckets(email, client, device):
+        limiter.limiter.hit(item, *keys)

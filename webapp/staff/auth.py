@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     current_app,
@@ -12,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from webapp.accounts import audit, operations, secondfactor, throttle
 from webapp.accounts.errors import InvalidCode
@@ -19,7 +22,7 @@ from webapp.accounts.models import User
 from webapp.accounts.passwords import PasswordHasher
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
 from webapp.db import get_session
-from webapp.security import client_key
+from webapp.security import client_key, derive_key
 from webapp.staff.forms import CodeForm, SignInForm
 from webapp.staff.principal import (
     cookie_name,
@@ -32,6 +35,7 @@ from webapp.staff.principal import (
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PENDING = "staff_pending"
+DEVICE_DAYS = 180
 # Between the password and the second factor, at most this long.
 PENDING_SECONDS = 300
 ISSUER = "Haven"
@@ -60,13 +64,14 @@ def login_submit():
         return render_template("staff/login.html", form=form), 400
     email, now, db = operations.normalise_email(form.email.data), utcnow(), get_session()
     known = operations.find_user(db, email)
-    if throttle.sign_in_held(email, client_key()):
+    device = trusted_device(known)
+    if throttle.sign_in_held(email, client_key(), device):
         _audit_failure(known, "held")
         message = _("Too many attempts. Wait 15 minutes, then try again.")
         return _refuse(form, message, 429)
     user = operations.check_password(db, hasher(), email, form.password.data)
     if user is None:
-        throttle.count_failure(email, client_key())
+        throttle.count_failure(email, client_key(), device)
         _audit_failure(known, "password")
         return _refuse(form, _("That email and password do not match an active account."), 401)
     session[PENDING] = {"u": user.id, "at": int(now.timestamp())}
@@ -113,8 +118,8 @@ def second_factor():
         return render_template(
             "staff/code.html", form=form
         ), 400 if request.method == "POST" else 200
-    email = user.email
-    if throttle.sign_in_held(email, client_key()):
+    email, device = user.email, trusted_device(user)
+    if throttle.sign_in_held(email, client_key(), device):
         _audit_failure(user, "held")
         return _code_refused(form, _("Too many attempts. Wait 15 minutes, then try again."), 429)
     try:
@@ -122,7 +127,7 @@ def second_factor():
             get_session(), user, form.code.data, now=utcnow(), secret_key=settings().secret_key
         )
     except InvalidCode:
-        throttle.count_failure(email, client_key())
+        throttle.count_failure(email, client_key(), device)
         _audit_failure(user, "code")
         return _code_refused(form, _("That code did not work. Codes can be used only once."), 401)
     return _signed_in(user, via)
@@ -171,6 +176,39 @@ def enrol():
     ), 400 if form.errors else 200
 
 
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(derive_key(settings().secret_key, "haven staff device"), "device")
+
+
+def device_cookie_name() -> str:
+    return "__Host-staff_device" if settings().is_production else "staff_device"
+
+
+def trusted_device(user: User | None) -> str | None:
+    """The id of this browser if it has signed in to `user` before, else None."""
+    token = request.cookies.get(device_cookie_name())
+    if user is None or not token:
+        return None
+    try:
+        claim = _device_serializer().loads(token)
+    except BadSignature:
+        return None
+    return claim["n"] if claim.get("u") == user.id else None
+
+
+def _remember_device(response, user: User) -> None:
+    nonce = trusted_device(user) or secrets.token_urlsafe(16)
+    response.set_cookie(
+        device_cookie_name(),
+        _device_serializer().dumps({"u": user.id, "n": nonce}),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=settings().is_production,
+    )
+
+
 def _signed_in(user: User, via: str):
     """A fresh session id for this sign-in; the survivor-side session starts over too."""
     now, db = utcnow(), get_session()
@@ -186,6 +224,7 @@ def _signed_in(user: User, via: str):
         path="/",
         secure=settings().is_production,
     )
+    _remember_device(response, user)
     return response
 
 
