@@ -6,6 +6,7 @@ A CSRF failure is a 400 like any other: the same neutral page.
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -27,6 +28,8 @@ MESSAGES = {
 def render_error(error: HTTPException):
     code = error.code or 500
     message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if request.blueprint in STAFF_BLUEPRINTS and isinstance(error.description, LazyString):
+        message = error.description
     if request.blueprint in STAFF_BLUEPRINTS:
         template = "staff/error.html"
     else:

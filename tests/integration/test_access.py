@@ -120,3 +120,19 @@ def test_a_refusal_keeps_the_staff_look_and_says_why(app, clock):
     text = page.get_data(as_text=True)
     assert "Your account does not give you access to this page." in text
     assert 'data-testid="quick-exit"' not in text and "Haven staff" in text
+
+
+def test_an_admin_cannot_lock_themselves_out(app, clock):
+    admin = browser_as(app, clock, "admin")
+    with session_scope(app) as session:
+        own_id = operations.find_user(session, "admin@haven.test").id
+    token = csrf_token(admin.get("/").get_data(as_text=True))
+    refused = admin.post(
+        f"/admin/users/{own_id}/roles", data={"csrf_token": token, "roles": ["advocate"]}
+    )
+    assert refused.status_code == 400
+    assert "cannot remove your own administrator access" in refused.get_data(as_text=True)
+    assert (
+        admin.post(f"/admin/users/{own_id}/disable", data={"csrf_token": token}).status_code == 400
+    )
+    assert admin.get("/admin/users").status_code == 200, "still an admin, still signed in"

@@ -14,6 +14,7 @@ from webapp.staff.principal import role_required, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 200
+SELF_LOCKOUT = _l("You cannot remove your own administrator access or disable your own account.")
 ROLE_LABELS = {
     Role.ADVOCATE: _l("Advocate"),
     Role.SUPERVISOR: _l("Supervisor"),
@@ -34,7 +35,7 @@ def index(principal: User):
 @role_required(Role.ADMIN)
 def users(principal: User):
     people = get_session().scalars(select(User).order_by(User.email)).all()
-    return render_template("staff/admin/users.html", people=people)
+    return render_template("staff/admin/users.html", people=people, role_labels=ROLE_LABELS)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -56,6 +57,8 @@ def user(principal: User, user_id: int):
 @role_required(Role.ADMIN)
 def change_roles(principal: User, user_id: int):
     wanted = [role for role in request.form.getlist("roles") if role in operations.ROLES]
+    if user_id == principal.id and Role.ADMIN not in wanted:
+        abort(400, SELF_LOCKOUT)
     operations.set_roles(
         get_session(), _user_or_404(user_id), wanted, now=utcnow(), actor_id=principal.id
     )
@@ -65,6 +68,8 @@ def change_roles(principal: User, user_id: int):
 @bp.post("/users/<int:user_id>/disable")
 @role_required(Role.ADMIN)
 def disable(principal: User, user_id: int):
+    if user_id == principal.id:
+        abort(400, SELF_LOCKOUT)
     operations.disable_user(
         get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id
     )

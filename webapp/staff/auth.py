@@ -23,7 +23,7 @@ from webapp.accounts.passwords import PasswordHasher
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
 from webapp.db import get_session
 from webapp.security import client_key, derive_key
-from webapp.staff.forms import CodeForm, SignInForm
+from webapp.staff.forms import CodeForm, EnrolForm, SignInForm
 from webapp.staff.principal import (
     cookie_name,
     current_principal,
@@ -129,7 +129,11 @@ def second_factor():
     except InvalidCode:
         throttle.count_failure(email, client_key(), device)
         _audit_failure(user, "code")
-        return _code_refused(form, _("That code did not work. Codes can be used only once."), 401)
+        return _code_refused(
+            form,
+            _("That code did not work. Check it, or wait for the next code from your app."),
+            401,
+        )
     return _signed_in(user, via)
 
 
@@ -146,7 +150,7 @@ def enrol():
     pending = session[PENDING]
     secret = pending.setdefault("s", secondfactor.new_secret())
     session.modified = True
-    form = CodeForm()
+    form = EnrolForm()
     if form.validate_on_submit():
         try:
             codes = operations.enrol_totp(

@@ -19,3 +19,11 @@ class CodeForm(FlaskForm):
         description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
         validators=[DataRequired(message=_l("Type the code.")), Length(max=20)],
     )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 digits your authenticator app shows."),
+        validators=[DataRequired(message=_l("Type the code.")), Length(max=20)],
+    )
