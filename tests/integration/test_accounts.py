@@ -302,6 +302,14 @@ def test_demo_seed_creates_one_account_per_role_and_never_in_production(app):
     assert result.exit_code == 0 and "admin@demo.haven.test" in result.output
     with session_scope(app) as session:
         assert len(session.scalars(select(User)).all()) == 6
+        editor = operations.find_user(session, "editor@demo.haven.test")
+        partner = operations.find_user(session, "partner@demo.haven.test")
+        assert [o.name for o in editor.organizations] == ["Riverside Family Services (demo)"]
+        assert [a.name for a in partner.agencies] == ["Riverside County Victim Services (demo)"]
+    again = app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert again.exit_code == 0, "seeding twice changes nothing"
+    with session_scope(app) as session:
+        assert len(session.scalars(select(User)).all()) == 6
 
 
 def test_seed_demo_is_refused_in_production(tmp_path):
