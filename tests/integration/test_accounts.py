@@ -332,54 +332,15 @@ def test_sign_in_rehashes_when_the_parameters_rise(app, clock, ana):
 def test_cli_records_shift_availability(app, clock):
     add_user(app, clock)
     runner = app.test_cli_runner()
-    added = runner.invoke(
-        args=[
-            "users",
-            "shift",
-            "ana@haven.test",
-            "--day",
-            "mon",
-            "--day",
-            "tue",
-            "--from",
-            "09:00",
-            "--to",
-            "17:30",
-            "--tz",
-            "America/Chicago",
-        ]
-    )
+
+    def shift(arguments: str):
+        return runner.invoke(args=["users", "shift", "ana@haven.test", *arguments.split()])
+
+    added = shift("--day mon --day tue --from 09:00 --to 17:30 --tz America/Chicago")
     assert added.exit_code == 0, added.output
-    wrong_zone = runner.invoke(
-        args=[
-            "users",
-            "shift",
-            "ana@haven.test",
-            "--day",
-            "mon",
-            "--from",
-            "09:00",
-            "--to",
-            "10:00",
-            "--tz",
-            "Mars/Olympus",
-        ]
-    )
+    wrong_zone = shift("--day mon --from 09:00 --to 10:00 --tz Mars/Olympus")
     assert wrong_zone.exit_code != 0 and "unknown time zone" in wrong_zone.output
-    backwards = runner.invoke(
-        args=[
-            "users",
-            "shift",
-            "ana@haven.test",
-            "--day",
-            "mon",
-            "--from",
-            "10:00",
-            "--to",
-            "09:00",
-        ]
-    )
-    assert backwards.exit_code != 0
+    assert shift("--day mon --from 10:00 --to 09:00").exit_code != 0
     with session_scope(app) as session:
         shifts = operations.find_user(session, "ana@haven.test").shifts
         assert sorted((s.weekday, s.starts_minute, s.ends_minute, s.time_zone) for s in shifts) == [

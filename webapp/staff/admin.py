@@ -53,16 +53,19 @@ def user(principal: User, user_id: int):
     )
 
 
+def _apply(operation, principal: User, user_id: int, *args):
+    """Run one account operation as `principal`, then show the account again."""
+    operation(get_session(), _user_or_404(user_id), *args, now=utcnow(), actor_id=principal.id)
+    return redirect(url_for("admin.user", user_id=user_id), 303)
+
+
 @bp.post("/users/<int:user_id>/roles")
 @role_required(Role.ADMIN)
 def change_roles(principal: User, user_id: int):
     wanted = [role for role in request.form.getlist("roles") if role in operations.ROLES]
     if user_id == principal.id and Role.ADMIN not in wanted:
         abort(400, SELF_LOCKOUT)
-    operations.set_roles(
-        get_session(), _user_or_404(user_id), wanted, now=utcnow(), actor_id=principal.id
-    )
-    return redirect(url_for("admin.user", user_id=user_id), 303)
+    return _apply(operations.set_roles, principal, user_id, wanted)
 
 
 @bp.post("/users/<int:user_id>/disable")
@@ -70,26 +73,19 @@ def change_roles(principal: User, user_id: int):
 def disable(principal: User, user_id: int):
     if user_id == principal.id:
         abort(400, SELF_LOCKOUT)
-    operations.disable_user(
-        get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id
-    )
-    return redirect(url_for("admin.user", user_id=user_id), 303)
+    return _apply(operations.disable_user, principal, user_id)
 
 
 @bp.post("/users/<int:user_id>/enable")
 @role_required(Role.ADMIN)
 def enable(principal: User, user_id: int):
-    operations.enable_user(
-        get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id
-    )
-    return redirect(url_for("admin.user", user_id=user_id), 303)
+    return _apply(operations.enable_user, principal, user_id)
 
 
 @bp.post("/users/<int:user_id>/reset-mfa")
 @role_required(Role.ADMIN)
 def reset_mfa(principal: User, user_id: int):
-    operations.reset_mfa(get_session(), _user_or_404(user_id), now=utcnow(), actor_id=principal.id)
-    return redirect(url_for("admin.user", user_id=user_id), 303)
+    return _apply(operations.reset_mfa, principal, user_id)
 
 
 @bp.get("/audit")
