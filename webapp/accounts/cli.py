@@ -14,7 +14,7 @@ from sqlalchemy import select
 from webapp.accounts import operations
 from webapp.accounts.errors import AccountError, WeakPassword
 from webapp.accounts.models import PartnerAgency, Role, Shift
-from webapp.accounts.passwords import PasswordHasher
+from webapp.accounts.passwords import hasher_for
 from webapp.db import session_scope
 from webapp.directory.models import Organization
 
@@ -62,7 +62,7 @@ def create(email, roles, organizations, agencies, name, languages, skills, passw
         with session_scope(current_app) as session:
             user = operations.create_user(
                 session,
-                PasswordHasher(_settings()),
+                hasher_for(_settings()),
                 email=email,
                 password=password,
                 roles=roles,
@@ -156,7 +156,7 @@ def seed(demo: bool) -> None:
     with session_scope(current_app) as session:
         organization = _get_or_add(session, Organization, DEMO_ORGANIZATION)
         agency = _get_or_add(session, PartnerAgency, DEMO_AGENCY)
-        hasher = PasswordHasher(_settings())
+        hasher = hasher_for(_settings())
         for role in Role:
             email = f"{role.value}@demo.haven.test"
             if operations.find_user(session, email) is None:

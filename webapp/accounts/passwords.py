@@ -69,6 +69,12 @@ class PasswordHasher:
         return self.verify(self._dummy_hash, password)
 
 
+@functools.lru_cache(maxsize=4)
+def hasher_for(settings: Settings) -> PasswordHasher:
+    """One hasher per configuration, so its dummy hash is computed once, not per sign-in."""
+    return PasswordHasher(settings)
+
+
 def password_problems(password: str, *, email: str | None = None) -> list[LazyString]:
     """Every reason to refuse this as a new password, as lazily translated messages."""
     normalised = _normalised(password)

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from webapp.accounts import audit, operations, secondfactor, throttle
 from webapp.accounts.errors import InvalidCode
 from webapp.accounts.models import User
-from webapp.accounts.passwords import PasswordHasher
+from webapp.accounts.passwords import PasswordHasher, hasher_for
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
 from webapp.db import get_session
 from webapp.security import client_key, derive_key
@@ -46,7 +46,7 @@ def settings():
 
 
 def hasher() -> PasswordHasher:
-    return PasswordHasher(settings())
+    return hasher_for(settings())
 
 
 @bp.get("/login")
