@@ -366,3 +366,14 @@ def test_a_device_cookie_for_another_account_earns_nothing(app, clock, ana):
         for _ in range(10):
             password_step(app.test_client(), email=other.email, password="guess-guess-guess")
         assert password_step(other.client, other.email).status_code == 429
+
+
+def test_one_client_guessing_across_many_accounts_is_held(app, ana):
+    with time_machine.travel(datetime(2030, 1, 1, 9, tzinfo=UTC), tick=False):
+        sprayer = app.test_client()
+        for n in range(30):
+            password_step(sprayer, email=f"person{n}@haven.test", password="Summer2030!!")
+        assert password_step(sprayer).status_code == 429, "held, even for a real account"
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = "192.0.2.44"
+        assert password_step(other).status_code == 303, "another client is not"
