@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from webapp.directory.hours import (
-from webapp.directory.hsds import HSDS_DIR
     Schedule,
     ScheduleError,
     is_always_open,
     is_open,
     offset_zone,
 )
+from webapp.directory.hsds import HSDS_DIR
 
 HSDS_CSV = HSDS_DIR / "examples" / "csv" / "schedules.csv"
 CHICAGO = "America/Chicago"
