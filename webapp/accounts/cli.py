@@ -16,7 +16,7 @@ from webapp.accounts.errors import AccountError, WeakPassword
 from webapp.accounts.models import PartnerAgency, Role, Shift
 from webapp.accounts.passwords import hasher_for
 from webapp.db import session_scope
-from webapp.directory.models import Organization
+from webapp.directory.models import Organization, new_id
 
 users_cli = AppGroup("users", help="Staff accounts.")
 
@@ -154,7 +154,12 @@ def seed(demo: bool) -> None:
     if _settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     with session_scope(current_app) as session:
-        organization = _get_or_add(session, Organization, DEMO_ORGANIZATION)
+        organization = _get_or_add(
+            session,
+            Organization,
+            DEMO_ORGANIZATION,
+            description="A made-up organization for the demo editor account.",
+        )
         agency = _get_or_add(session, PartnerAgency, DEMO_AGENCY)
         hasher = hasher_for(_settings())
         for role in Role:
@@ -179,10 +184,10 @@ def seed(demo: bool) -> None:
         click.echo(f"  {role.value}@demo.haven.test")
 
 
-def _get_or_add(session, model, name: str):
+def _get_or_add(session, model, name: str, **fields):
     found = session.scalar(select(model).where(model.name == name))
     if found is None:
-        found = model(name=name)
+        found = model(id=new_id(), name=name, **fields)
         session.add(found)
         session.flush()
     return found

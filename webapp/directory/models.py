@@ -1,13 +1,11 @@
-"""Directory records. The organization is here first because staff memberships point at it."""
+"""Directory records mapped onto the HSDS tables (webapp/directory/tables.py)."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
-
 from webapp.db import Base
+from webapp.directory.tables import TABLES
 
 
 def new_id() -> str:
@@ -15,12 +13,9 @@ def new_id() -> str:
 
 
 class Organization(Base):
-    """An HSDS organization; the directory issue adds the rest of its fields."""
+    """An HSDS organization."""
 
-    __tablename__ = "organizations"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(255))
+    __table__ = TABLES["organization"]
 
     def __repr__(self) -> str:
         return f"<Organization {self.id}>"
