@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from webapp.accounts.cli import seed, users_cli
+from webapp.directory.cli import directory_cli
 from webapp.messaging.cli import outbox_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -79,3 +80,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(logins)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed)
+    app.cli.add_command(directory_cli)

@@ -1,0 +1,184 @@
+"""HSDS import and export: the official examples, round trips, broken input, re-imports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import make_settings
+from webapp import create_app
+from webapp.db import session_scope
+from webapp.directory import hsds
+from webapp.directory.exchange import ImportFailed, nested, store, tabular
+from webapp.directory.tables import TABLES
+from webapp.directory.values import parse, to_json, to_text
+
+EXAMPLES = hsds.HSDS_DIR / "examples"
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = create_app(make_settings(database_url=database_url), clock=clock)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+def fresh_app(clock, tmp_path, name: str):
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / name}"), clock=clock)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    return app
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def row_counts(app) -> dict[str, int]:
+    with session_scope(app) as session:
+        return {
+            t: session.scalar(select(func.count()).select_from(sql)) for t, sql in TABLES.items()
+        }
+
+
+def as_tabular_json(archive_path) -> dict:
+    """The exported CSVs as the HSDS `tabular` JSON object, for schema validation."""
+    layouts = hsds.tabular_layout()
+    document = {}
+    with zipfile.ZipFile(archive_path) as archive:
+        for name, layout in layouts.items():
+            rows = csv.DictReader(archive.read(layout.path).decode().splitlines())
+            fields = {field.name: field for field in layout.fields}
+            document[name] = [
+                {
+                    k: (json.loads(v) if fields[k].type == "number" else v)
+                    for k, v in row.items()
+                    if v
+                }
+                for row in rows
+            ]
+    return document
+
+
+def test_official_csv_examples_import_and_export_validates(app, tmp_path):
+    result = run(app, "directory", "import", str(EXAMPLES / "csv"))
+    assert result.exit_code == 0, result.output
+    assert "imported 1 organization" in result.output
+    assert "taxonomy_terms.csv, row 2, taxonomy_id" in result.output, "dangling links are reported"
+    archive = tmp_path / "export.zip"
+    assert run(app, "directory", "export", str(archive)).exit_code == 0
+    assert hsds.validation_errors(as_tabular_json(archive), "tabular") == []
+    exported = tmp_path / "export.json"
+    assert run(app, "directory", "export", str(exported)).exit_code == 0
+    services = json.loads(exported.read_text())
+    assert len(services) == 1
+    assert hsds.validation_errors(services[0], "service") == []
+
+
+def test_official_json_example_imports_with_everything_nested(app, tmp_path):
+    result = run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    assert result.exit_code == 0, result.output
+    exported = tmp_path / "export.json"
+    run(app, "directory", "export", str(exported))
+    service = json.loads(exported.read_text())[0]
+    original = json.loads((EXAMPLES / "service_full.json").read_text())
+    assert service["name"] == original["name"] and service["minimum_age"] == 12
+    assert service["organization"]["name"] == original["organization"]["name"]
+    assert (
+        service["service_at_locations"][0]["location"]["addresses"][0]["city"]
+        == (original["service_at_locations"][0]["location"]["addresses"][0]["city"])
+    )
+    assert hsds.validation_errors(service, "service") == []
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".json"])
+def test_export_import_export_is_identical(app, clock, tmp_path, suffix):
+    run(app, "directory", "import", str(EXAMPLES / "csv"))
+    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    first = tmp_path / f"first{suffix}"
+    run(app, "directory", "export", str(first))
+    again = fresh_app(clock, tmp_path, "again.db")
+    imported = run(again, "directory", "import", str(first))
+    assert imported.exit_code == 0, imported.output
+    second = tmp_path / f"second{suffix}"
+    run(again, "directory", "export", str(second))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_reimporting_the_same_data_creates_no_duplicates(app):
+    run(app, "directory", "import", str(EXAMPLES / "csv"))
+    once = row_counts(app)
+    run(app, "directory", "import", str(EXAMPLES / "csv"))
+    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    assert row_counts(app) == once
+
+
+def broken_copy(tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    (folder / "datapackage.json").unlink()
+    services = (folder / "services.csv").read_text().replace(",12,100,", ",twelve,100,")
+    (folder / "services.csv").write_text(services)
+    with open(folder / "phones.csv", "a", newline="") as phones:
+        csv.writer(phones).writerow(["not-a-uuid", "", "", "", "", "", "", "", "", ""])
+    addresses = (folder / "addresses.csv").read_text().splitlines()
+    addresses[0] += ",colour"
+    (folder / "addresses.csv").write_text("\n".join(addresses) + "\n")
+    return folder
+
+
+def test_a_broken_import_reports_every_problem_and_writes_nothing(app, tmp_path):
+    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    before = row_counts(app)
+    result = run(app, "directory", "import", str(broken_copy(tmp_path)))
+    assert result.exit_code != 0
+    assert "services.csv, row 2, minimum_age: 'twelve' is not a number" in result.output
+    assert "phones.csv, row 3, id: 'not-a-uuid' is not a UUID" in result.output
+    assert "phones.csv, row 3, number: required, but empty" not in result.output, (
+        "a row whose id is unreadable is reported once, by its id"
+    )
+    assert "addresses.csv, row 1, colour: unknown column" in result.output
+    assert "nothing was imported" in result.output
+    assert row_counts(app) == before
+
+
+def test_missing_required_values_and_required_links_are_problems(app, tmp_path):
+    folder = tmp_path / "links"
+    folder.mkdir()
+    layout = hsds.tabular_layout()["service_at_location"]
+    with open(folder / layout.path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(layout.field_names)
+        writer.writerow(["e94c9f38-1e8f-4564-91d4-d53501ab1765", "", "", "a description"])
+    with pytest.raises(ImportFailed) as failed:
+        with session_scope(app) as session:
+            store.save(session, tabular.read_datapackage(folder))
+    messages = [str(problem) for problem in failed.value.problems]
+    assert "service_at_location.csv, row 2, service_id: required, but empty" in messages
+    assert "service_at_location.csv, row 2, location_id: required, but empty" in messages
+
+
+def test_json_problems_name_the_service_and_the_path(app, tmp_path):
+    service = json.loads((EXAMPLES / "service_full.json").read_text())
+    service["phones"][0]["number"] = 5551234
+    service["schedules"][0]["opens_at"] = "ten o'clock"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([service]))
+    messages = [str(problem) for problem in nested.read_services(broken).problems]
+    assert any(m.startswith("broken.json, row 1") and "phones[0].number" in m for m in messages)
+
+
+def test_values_keep_their_canonical_form():
+    fields = {field.name: field for field in hsds.tabular_layout()["service"].fields}
+    assert to_json(fields["minimum_age"], 12.0) == 12
+    assert to_json(fields["minimum_age"], 12.5) == 12.5
+    stamp = parse(fields["last_modified"], "2023-03-15T10:30:45.123Z")
+    assert to_text(fields["last_modified"], stamp) == "2023-03-15T10:30:45.123Z"
+    assert to_text(fields["assured_date"], parse(fields["assured_date"], "2005-01-01")) == (
+        "2005-01-01"
+    )

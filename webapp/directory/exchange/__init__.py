@@ -1,0 +1,60 @@
+"""Directory import and export in Open Referral HSDS 3: the tabular datapackage and JSON.
+
+Both formats go through the same records: read and checked completely first, then written in
+one transaction, or not at all. Writing upserts by id, so importing the same data twice changes
+nothing; exporting writes every field in a canonical form, so export -> import -> export is
+identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in the input, said where: file, row (1 is the header) and field."""
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(self.field)
+        return f"{', '.join(where)}: {self.reason}"
+
+
+class ImportFailed(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the input")
+        self.problems = problems
+
+
+@dataclass
+class Record:
+    """One row for one HSDS table, with where it came from (for problem reports)."""
+
+    table: str
+    values: dict
+    file: str
+    row: int | None
+    prefix: str = ""
+    invalid: set = field(default_factory=set)
+
+    def problem(self, field_name: str, reason: str) -> Problem:
+        return Problem(self.file, self.row, self.prefix + field_name, reason)
+
+
+@dataclass
+class Batch:
+    """What a reader found: the records, and every problem in the input so far."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

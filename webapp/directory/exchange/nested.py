@@ -1,0 +1,153 @@
+"""HSDS JSON: services with their related objects nested inside, as the HSDS API returns them.
+
+Nesting carries the links (a phone inside a service belongs to that service), so link fields are
+left out of the JSON, as in the HSDS examples. A record reached twice (an organization shared by
+two services) is one record.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from webapp.directory import hsds
+from webapp.directory.exchange import Batch, Problem, Record
+from webapp.directory.values import ValueProblem, parse, to_json
+
+# Children that point at their parent by a generic link rather than a foreign key.
+GENERIC_LINKS = {"attribute": "link_id", "metadata": "resource_id"}
+
+
+@functools.cache
+def nesting() -> dict[str, list[tuple[str, str, bool]]]:
+    """For each table: (property, child table, is a list) for every nested object its schema has."""
+    found = {}
+    for table in hsds.tabular_layout():
+        schema = json.loads((hsds.SCHEMA_DIR / f"{table}.json").read_text())
+        found[table] = [
+            (name, ref.removesuffix(".json"), prop.get("type") == "array")
+            for name, prop in schema.get("properties", {}).items()
+            if (ref := prop.get("$ref") or prop.get("items", {}).get("$ref"))
+        ]
+    return found
+
+
+def parent_link(parent: str, child: str) -> str:
+    """The child's field that holds its parent's id."""
+    layout = hsds.tabular_layout()[child]
+    keys = [key.fields[0] for key in layout.foreign_keys if key.resource == parent]
+    return keys[0] if keys else GENERIC_LINKS[child]
+
+
+def object_link(parent: str, child: str) -> str:
+    """The parent's field that holds the id of a single nested object."""
+    layout = hsds.tabular_layout()[parent]
+    return next(key.fields[0] for key in layout.foreign_keys if key.resource == child)
+
+
+def link_fields(table: str) -> set[str]:
+    layout = hsds.tabular_layout()[table]
+    return {key.fields[0] for key in layout.foreign_keys} | (
+        {GENERIC_LINKS[table]} if table in GENERIC_LINKS else set()
+    )
+
+
+def read_services(source: Path) -> Batch:
+    """Records from a JSON list of services, a single service, or an HSDS Page of services."""
+    name = source.name
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return Batch(problems=[Problem(name, None, None, f"not JSON: {error}")])
+    services = document.get("contents", [document]) if isinstance(document, dict) else document
+    batch = Batch()
+    for number, service in enumerate(services, start=1):
+        found = hsds.validation_errors(service, "service")
+        batch.problems += [Problem(name, number, None, message) for message in found]
+        if not found:
+            record = Record("service", {}, name, number)
+            _flatten("service", service, record, batch.records, batch.problems)
+    return batch
+
+
+def _flatten(table, item, record: Record, records: list, problems: list, link=None) -> None:
+    layout, nested = hsds.tabular_layout()[table], {p: (c, many) for p, c, many in nesting()[table]}
+    fields = {field.name: field for field in layout.fields}
+    for key, raw in item.items():
+        if key in nested:
+            continue
+        if key not in fields:
+            problems.append(record.problem(key, "not a field of " + table))
+            continue
+        try:
+            record.values[key] = parse(fields[key], raw)
+        except ValueProblem as reason:
+            record.invalid.add(key)
+            problems.append(record.problem(key, str(reason)))
+    if link:
+        record.values[link[0]] = link[1]
+    records.append(record)
+    for key, (child, many) in nested.items():
+        if key in item:
+            _children(
+                table,
+                record,
+                key,
+                child,
+                item[key] if many else [item[key]],
+                many,
+                records,
+                problems,
+            )
+
+
+def _children(table, record, key, child, items, many, records, problems) -> None:
+    for index, child_item in enumerate(items):
+        prefix = f"{record.prefix}{key}[{index}]." if many else f"{record.prefix}{key}."
+        child_record = Record(child, {}, record.file, record.row, prefix)
+        if many:
+            link = (parent_link(table, child), record.values.get("id"))
+        else:
+            record.values[object_link(table, child)] = child_item.get("id")
+            link = None
+        _flatten(child, child_item, child_record, records, problems, link)
+
+
+def nest_services(rows: dict[str, list[dict]]) -> list[dict]:
+    """Every service as HSDS JSON with its related records inside, ordered by id."""
+    index = _Index(rows)
+    return [index.build("service", row) for row in rows.get("service", [])]
+
+
+class _Index:
+    """Rows by table and id, and children by the field that links them."""
+
+    def __init__(self, rows: dict[str, list[dict]]):
+        self.rows = rows
+        self.by_id = {t: {r["id"]: r for r in table_rows} for t, table_rows in rows.items()}
+
+    @functools.cache  # noqa: B019 (one index per export, dropped afterwards)
+    def children(self, child: str, link: str) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in self.rows.get(child, []):
+            if row.get(link) is not None:
+                grouped.setdefault(row[link], []).append(row)
+        return grouped
+
+    def build(self, table: str, row: dict) -> dict:
+        layout = hsds.tabular_layout()[table]
+        skip = link_fields(table)
+        item = {
+            field.name: to_json(field, row[field.name])
+            for field in layout.fields
+            if field.name not in skip and row.get(field.name) is not None
+        }
+        for key, child, many in nesting()[table]:
+            if many:
+                found = self.children(child, parent_link(table, child)).get(row["id"], [])
+                if found:
+                    item[key] = [self.build(child, child_row) for child_row in found]
+            elif target := self.by_id.get(child, {}).get(row.get(object_link(table, child))):
+                item[key] = self.build(child, target)
+        return item

@@ -1,0 +1,149 @@
+"""Check records against each other and the directory, write them in one go, read them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.directory import hsds
+from webapp.directory.exchange import Batch, ImportFailed, Problem, Record
+from webapp.directory.tables import TABLES
+
+CHUNK = 500
+
+
+def dependency_order() -> list[str]:
+    """Tables so that every table comes after the tables it refers to."""
+    layouts, ordered = hsds.tabular_layout(), []
+    while len(ordered) < len(layouts):
+        for name, layout in layouts.items():
+            needs = {key.resource for key in layout.foreign_keys} - {name}
+            if name not in ordered and needs <= set(ordered):
+                ordered.append(name)
+    return ordered
+
+
+def merge(records: Iterable[Record]) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
+    """One record per table and id; copies may fill each other's gaps but not disagree."""
+    merged: dict[str, dict[str, Record]] = {}
+    problems = []
+    for record in records:
+        seen = merged.setdefault(record.table, {})
+        first = seen.get(record.values.get("id"))
+        if first is None:
+            seen[record.values.get("id")] = record
+            continue
+        for name, value in record.values.items():
+            if value is None:
+                continue
+            if first.values.get(name) is None:
+                first.values[name] = value
+            elif first.values[name] != value:
+                problems.append(record.problem(name, "another copy of this record says otherwise"))
+    return merged, problems
+
+
+def check(
+    session: Session, merged: dict[str, dict[str, Record]]
+) -> tuple[list[Problem], list[Problem]]:
+    """Problems (the import stops) and warnings (an optional link to nothing is dropped)."""
+    problems, warnings = [], []
+    layouts = hsds.tabular_layout()
+    for table, records in merged.items():
+        for record in records.values():
+            problems += [
+                record.problem(field.name, "required, but empty")
+                for field in layouts[table].fields
+                if field.required
+                and record.values.get(field.name) is None
+                and field.name not in record.invalid
+            ]
+        required = {field.name for field in layouts[table].fields if field.required}
+        for key in layouts[table].foreign_keys:
+            for record, found in _dangling(session, merged, records, key):
+                if key.fields[0] in required:
+                    problems.append(found)
+                else:
+                    record.values[key.fields[0]] = None
+                    warnings.append(
+                        Problem(
+                            found.file,
+                            found.row,
+                            found.field,
+                            found.reason + "; the link was left out",
+                        )
+                    )
+    return problems, warnings
+
+
+def _dangling(session, merged, records, key: hsds.ForeignKey) -> list[tuple[Record, Problem]]:
+    name = key.fields[0]
+    wanted = {r.values[name] for r in records.values() if r.values.get(name) is not None}
+    missing = wanted - set(merged.get(key.resource, {}))
+    missing -= _stored_ids(session, key.resource, missing)
+    return [
+        (
+            record,
+            record.problem(
+                name, f"refers to {key.resource} {record.values[name]}, which is not there"
+            ),
+        )
+        for record in records.values()
+        if record.values.get(name) in missing
+    ]
+
+
+def _stored_ids(session: Session, table: str, ids: set[str]) -> set[str]:
+    column, found, pending = TABLES[table].c.id, set(), sorted(ids)
+    for start in range(0, len(pending), CHUNK):
+        found |= set(
+            session.scalars(select(column).where(column.in_(pending[start : start + CHUNK])))
+        )
+    return found
+
+
+@dataclass
+class Saved:
+    """What an import wrote, and what it had to leave out."""
+
+    counts: dict[str, int]
+    warnings: list[Problem]
+
+
+def save(session: Session, batch: Batch) -> Saved:
+    """Check everything, then upsert by id; raise ImportFailed and write nothing on any problem."""
+    merged, problems = merge(batch.records)
+    found, warnings = check(session, merged)
+    problems = batch.problems + problems + found
+    if problems:
+        raise ImportFailed(problems)
+    layouts, counts = hsds.tabular_layout(), {}
+    for table in dependency_order():
+        rows = merged.get(table, {})
+        if rows:
+            _upsert(session, table, layouts[table], rows)
+            counts[table] = len(rows)
+    session.flush()
+    return Saved(counts, warnings)
+
+
+def _upsert(session: Session, table: str, layout: hsds.Table, rows: dict[str, Record]) -> None:
+    sql_table = TABLES[table]
+    stored = _stored_ids(session, table, set(rows))
+    full = {i: {f: r.values.get(f) for f in layout.field_names} for i, r in rows.items()}
+    new = [values for row_id, values in full.items() if row_id not in stored]
+    if new:
+        session.execute(sql_table.insert(), new)
+    for row_id in sorted(stored):
+        session.execute(sql_table.update().where(sql_table.c.id == row_id).values(full[row_id]))
+
+
+def load_all(session: Session) -> dict[str, list[dict]]:
+    """Every directory row by table, ordered by id (so exports are stable)."""
+    return {
+        table: [dict(row._mapping) for row in session.execute(select(sql).order_by(sql.c.id))]
+        for table, sql in TABLES.items()
+    }

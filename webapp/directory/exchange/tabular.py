@@ -1,0 +1,95 @@
+"""The HSDS tabular datapackage: one CSV per table, in a folder or a zip, with datapackage.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from webapp.directory import hsds
+from webapp.directory.exchange import Batch, Problem, Record
+from webapp.directory.values import ValueProblem, parse, to_text
+
+DESCRIPTOR = "datapackage.json"
+
+
+def read_datapackage(source: Path) -> Batch:
+    """Every row of every HSDS CSV in `source`, and every problem found reading them."""
+    files = dict(_csv_files(source))
+    by_path = {layout.path: layout for layout in hsds.tabular_layout().values()}
+    batch = Batch(
+        problems=[
+            Problem(name, None, None, "not an HSDS table; expected one of the datapackage's CSVs")
+            for name in sorted(set(files) - set(by_path))
+        ]
+    )
+    for path, layout in by_path.items():
+        if path in files:
+            batch.records += _read_table(layout, files[path], batch.problems)
+    return batch
+
+
+def _csv_files(source: Path) -> Iterator[tuple[str, str]]:
+    if zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            for name in archive.namelist():
+                if name.endswith(".csv"):
+                    yield Path(name).name, archive.read(name).decode("utf-8-sig")
+        return
+    for path in sorted(source.glob("*.csv")):
+        yield path.name, path.read_text(encoding="utf-8-sig")
+
+
+def _read_table(layout: hsds.Table, text: str, problems: list[Problem]) -> list[Record]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    problems += [
+        Problem(layout.path, 1, name, "unknown column")
+        for name in header
+        if name not in layout.field_names
+    ]
+    problems += [
+        Problem(layout.path, 1, field.name, "required column is missing")
+        for field in layout.fields
+        if field.required and field.name not in header
+    ]
+    records = []
+    for number, row in enumerate(reader, start=2):
+        record = Record(layout.name, {}, layout.path, number)
+        for field in layout.fields:
+            try:
+                record.values[field.name] = parse(field, row.get(field.name))
+            except ValueProblem as reason:
+                record.invalid.add(field.name)
+                problems.append(record.problem(field.name, str(reason)))
+        if record.values.get("id") is not None:
+            records.append(record)
+        elif "id" not in record.invalid:
+            problems.append(record.problem("id", "required, but empty"))
+    return records
+
+
+def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
+    """A zip of one CSV per table (header always present) and the HSDS datapackage.json."""
+    with zipfile.ZipFile(target, "w") as archive:
+        _add(archive, DESCRIPTOR, (hsds.HSDS_DIR / DESCRIPTOR).read_bytes())
+        for name, layout in hsds.tabular_layout().items():
+            _add(archive, layout.path, _csv_text(layout, rows.get(name, [])).encode())
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """A fixed timestamp, so the same directory always exports to the same bytes."""
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, data)
+
+
+def _csv_text(layout: hsds.Table, rows: list[dict]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(layout.field_names)
+    for row in rows:
+        writer.writerow([to_text(field, row.get(field.name)) for field in layout.fields])
+    return buffer.getvalue()
