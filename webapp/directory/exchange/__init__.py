@@ -8,6 +8,7 @@ identical.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 
@@ -58,3 +59,20 @@ class Batch:
 
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Haven's extension: location id -> (visibility, public area) asked for by the input.
+    privacy: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
+PRIVACY = "x_haven_location_privacy"
+VISIBILITIES = ("public", "area_only", "hidden")
+
+
+def privacy_problem(location_id: object, visibility: object) -> tuple[str, str] | None:
+    """What is wrong with a confidentiality entry, as (field, reason), or None."""
+    try:
+        uuid.UUID(str(location_id))
+    except ValueError:
+        return "location_id", f"{location_id!r} is not a UUID"
+    if visibility not in VISIBILITIES:
+        return "visibility", f"{visibility!r} is not one of {', '.join(VISIBILITIES)}"
+    return None

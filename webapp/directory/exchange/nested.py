@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 
 from webapp.directory import hsds
-from webapp.directory.exchange import Batch, Problem, Record
+from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
 from webapp.directory.values import ValueProblem, parse, to_json
 
 # Children that point at their parent by a generic link rather than a foreign key.
 GENERIC_LINKS = {"attribute": "link_id", "metadata": "resource_id"}
+# Haven's extension on a location: {"visibility": "hidden", "public_area": "..."}.
+EXTENSION = "x_haven"
 
 
 @functools.cache
@@ -66,16 +68,19 @@ def read_services(source: Path) -> Batch:
         found = hsds.validation_errors(service, "service")
         batch.problems += [Problem(name, number, None, message) for message in found]
         if not found:
-            record = Record("service", {}, name, number)
-            _flatten("service", service, record, batch.records, batch.problems)
+            _flatten("service", service, Record("service", {}, name, number), batch)
     return batch
 
 
-def _flatten(table, item, record: Record, records: list, problems: list, link=None) -> None:
+def _flatten(table, item, record: Record, batch: Batch, link=None) -> None:
     layout, nested = hsds.tabular_layout()[table], {p: (c, many) for p, c, many in nesting()[table]}
     fields = {field.name: field for field in layout.fields}
+    problems = batch.problems
     for key, raw in item.items():
         if key in nested:
+            continue
+        if key == EXTENSION and table == "location":
+            _read_extension(raw, record, item.get("id"), batch)
             continue
         if key not in fields:
             problems.append(record.problem(key, "not a field of " + table))
@@ -87,22 +92,24 @@ def _flatten(table, item, record: Record, records: list, problems: list, link=No
             problems.append(record.problem(key, str(reason)))
     if link:
         record.values[link[0]] = link[1]
-    records.append(record)
+    batch.records.append(record)
     for key, (child, many) in nested.items():
         if key in item:
-            _children(
-                table,
-                record,
-                key,
-                child,
-                item[key] if many else [item[key]],
-                many,
-                records,
-                problems,
-            )
+            items = item[key] if many else [item[key]]
+            _children(table, record, key, child, items, many, batch)
 
 
-def _children(table, record, key, child, items, many, records, problems) -> None:
+def _read_extension(raw: object, record: Record, location_id: object, batch: Batch) -> None:
+    """Haven's confidentiality entry on a location, checked like any other field."""
+    raw = raw if isinstance(raw, dict) else {}
+    problem = privacy_problem(location_id, raw.get("visibility"))
+    if problem:
+        batch.problems.append(record.problem(f"{EXTENSION}.{problem[0]}", problem[1]))
+    else:
+        batch.privacy[str(location_id)] = (raw["visibility"], raw.get("public_area") or None)
+
+
+def _children(table, record, key, child, items, many, batch: Batch) -> None:
     for index, child_item in enumerate(items):
         prefix = f"{record.prefix}{key}[{index}]." if many else f"{record.prefix}{key}."
         child_record = Record(child, {}, record.file, record.row, prefix)
@@ -111,7 +118,7 @@ def _children(table, record, key, child, items, many, records, problems) -> None
         else:
             record.values[object_link(table, child)] = child_item.get("id")
             link = None
-        _flatten(child, child_item, child_record, records, problems, link)
+        _flatten(child, child_item, child_record, batch, link)
 
 
 def nest_services(rows: dict[str, list[dict]]) -> list[dict]:
@@ -125,7 +132,8 @@ class _Index:
 
     def __init__(self, rows: dict[str, list[dict]]):
         self.rows = rows
-        self.by_id = {t: {r["id"]: r for r in table_rows} for t, table_rows in rows.items()}
+        self.by_id = {t: {r["id"]: r for r in rows[t]} for t in hsds.tabular_layout() if t in rows}
+        self.privacy = {p["location_id"]: p for p in rows.get(PRIVACY, [])}
 
     @functools.cache  # noqa: B019 (one index per export, dropped afterwards)
     def children(self, child: str, link: str) -> dict[str, list[dict]]:
@@ -150,4 +158,7 @@ class _Index:
                     item[key] = [self.build(child, child_row) for child_row in found]
             elif target := self.by_id.get(child, {}).get(row.get(object_link(table, child))):
                 item[key] = self.build(child, target)
+        if table == "location" and row["id"] in self.privacy:
+            setting = self.privacy[row["id"]]
+            item[EXTENSION] = {k: setting[k] for k in ("visibility", "public_area") if setting[k]}
         return item

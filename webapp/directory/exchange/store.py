@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds
-from webapp.directory.exchange import Batch, ImportFailed, Problem, Record
+from webapp.directory import hsds, privacy
+from webapp.directory.exchange import PRIVACY, Batch, ImportFailed, Problem, Record
 from webapp.directory.tables import TABLES
 
 CHUNK = 500
@@ -117,7 +117,8 @@ def save(session: Session, batch: Batch) -> Saved:
     """Check everything, then upsert by id; raise ImportFailed and write nothing on any problem."""
     merged, problems = merge(batch.records)
     found, warnings = check(session, merged)
-    problems = batch.problems + problems + found
+    hidden, privacy_writes = privacy.apply(session, merged, batch.privacy)
+    problems = batch.problems + problems + found + hidden
     if problems:
         raise ImportFailed(problems)
     layouts, counts = hsds.tabular_layout(), {}
@@ -126,6 +127,8 @@ def save(session: Session, batch: Batch) -> Saved:
         if rows:
             _upsert(session, table, layouts[table], rows)
             counts[table] = len(rows)
+    for write in privacy_writes:
+        write()
     session.flush()
     return Saved(counts, warnings)
 
@@ -142,8 +145,16 @@ def _upsert(session: Session, table: str, layout: hsds.Table, rows: dict[str, Re
 
 
 def load_all(session: Session) -> dict[str, list[dict]]:
-    """Every directory row by table, ordered by id (so exports are stable)."""
-    return {
+    """Every public directory row by table, ordered by id (so exports are stable).
+
+    `PRIVACY` holds each confidential location's visibility and public area, never its place.
+    """
+    rows = {
         table: [dict(row._mapping) for row in session.execute(select(sql).order_by(sql.c.id))]
         for table, sql in TABLES.items()
     }
+    rows[PRIVACY] = [
+        {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
+        for p in sorted(privacy.public_settings(session).values(), key=lambda p: p.location_id)
+    ]
+    return rows

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from webapp.directory import hsds
-from webapp.directory.exchange import Batch, Problem, Record
+from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
 from webapp.directory.values import ValueProblem, parse, to_text
 
 DESCRIPTOR = "datapackage.json"
+# Haven's extension, beside the HSDS tables: which locations are confidential.
+PRIVACY_FILE = "x_haven_location_privacy.csv"
+PRIVACY_FIELDS = ("location_id", "visibility", "public_area")
 
 
 def read_datapackage(source: Path) -> Batch:
@@ -22,13 +25,24 @@ def read_datapackage(source: Path) -> Batch:
     batch = Batch(
         problems=[
             Problem(name, None, None, "not an HSDS table; expected one of the datapackage's CSVs")
-            for name in sorted(set(files) - set(by_path))
+            for name in sorted(set(files) - set(by_path) - {PRIVACY_FILE})
         ]
     )
     for path, layout in by_path.items():
         if path in files:
             batch.records += _read_table(layout, files[path], batch.problems)
+    if PRIVACY_FILE in files:
+        _read_privacy(files[PRIVACY_FILE], batch)
     return batch
+
+
+def _read_privacy(text: str, batch: Batch) -> None:
+    for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        problem = privacy_problem(row.get("location_id"), row.get("visibility"))
+        if problem:
+            batch.problems.append(Problem(PRIVACY_FILE, number, problem[0], problem[1]))
+        else:
+            batch.privacy[row["location_id"]] = (row["visibility"], row.get("public_area") or None)
 
 
 def _csv_files(source: Path) -> Iterator[tuple[str, str]]:
@@ -77,6 +91,15 @@ def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
         _add(archive, DESCRIPTOR, (hsds.HSDS_DIR / DESCRIPTOR).read_bytes())
         for name, layout in hsds.tabular_layout().items():
             _add(archive, layout.path, _csv_text(layout, rows.get(name, [])).encode())
+        _add(archive, PRIVACY_FILE, _privacy_text(rows.get(PRIVACY, [])).encode())
+
+
+def _privacy_text(rows: list[dict]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(PRIVACY_FIELDS)
+    writer.writerows([row[name] or "" for name in PRIVACY_FIELDS] for row in rows)
+    return buffer.getvalue()
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
