@@ -182,3 +182,73 @@ def test_values_keep_their_canonical_form():
     assert to_text(fields["assured_date"], parse(fields["assured_date"], "2005-01-01")) == (
         "2005-01-01"
     )
+
+
+SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
+
+
+def with_extensions(tmp_path, translations: list[list[str]], records: list[list[str]]):
+    folder = tmp_path / "extended"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    (folder / "datapackage.json").unlink()
+    for name, header, rows in (
+        (
+            "x_haven_translations.csv",
+            ["table", "record_id", "field", "language", "value", "origin"],
+            translations,
+        ),
+        ("x_haven_records.csv", ["table", "record_id", "source_language", "status"], records),
+    ):
+        with open(folder / name, "w", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    return folder
+
+
+def test_translations_and_record_settings_round_trip(app, clock, tmp_path):
+    folder = with_extensions(
+        tmp_path,
+        [
+            ["service", SERVICE_ID, "description", "es", "Consejería profesional.", "human"],
+            ["service", SERVICE_ID, "eligibility_description", "ar", "للجميع من سن 12.", "machine"],
+        ],
+        [["service", SERVICE_ID, "en", "published"]],
+    )
+    assert run(app, "directory", "import", str(folder)).exit_code == 0
+    first = tmp_path / "first.zip"
+    run(app, "directory", "export", str(first))
+    with zipfile.ZipFile(first) as archive:
+        exported = archive.read("x_haven_translations.csv").decode()
+        assert "Consejería profesional." in exported and "للجميع من سن 12." in exported
+        assert f"service,{SERVICE_ID},en,published" in archive.read("x_haven_records.csv").decode()
+    again = fresh_app(clock, tmp_path, "again.db")
+    assert run(again, "directory", "import", str(first)).exit_code == 0
+    second = tmp_path / "second.zip"
+    run(again, "directory", "export", str(second))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_names_and_phone_numbers_are_never_translated(app, tmp_path):
+    folder = with_extensions(
+        tmp_path,
+        [
+            ["service", SERVICE_ID, "name", "es", "Consejería comunitaria", "human"],
+            ["phone", "a6ed2f8d-5a24-4b12-a1e3-6a4c6b3f1c11", "number", "es", "555", "human"],
+            ["service", "00000000-0000-4000-8000-000000000000", "description", "es", "x", "human"],
+            ["service", SERVICE_ID, "description", "de", "Beratung", "human"],
+        ],
+        [["service", SERVICE_ID, "en", "hidden"]],
+    )
+    result = run(app, "directory", "import", str(folder))
+    assert result.exit_code != 0
+    assert "x_haven_translations.csv, row 2, field: service.name is not a translatable" in (
+        result.output
+    )
+    assert "x_haven_translations.csv, row 3, field: phone.number is not a translatable" in (
+        result.output
+    )
+    assert "x_haven_translations.csv, row 4, record_id: no service" in result.output
+    assert "x_haven_translations.csv, row 5, language: 'de' is not one of" in result.output
+    assert "x_haven_records.csv, row 2, status: 'hidden' is not one of published, draft" in (
+        result.output
+    )
+    assert row_counts(app)["service"] == 0

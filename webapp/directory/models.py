@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.crypto import EncryptedText
@@ -50,3 +50,35 @@ class LocationPrivacy(Base):
 
     def __repr__(self) -> str:
         return f"<LocationPrivacy {self.location_id} {self.visibility}>"
+
+
+class FieldTranslation(Base):
+    """A text field of a directory record in another language, and who wrote it."""
+
+    __tablename__ = "field_translations"
+    __table_args__ = (UniqueConstraint("resource", "record_id", "field", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(8))
+
+    def __repr__(self) -> str:
+        return f"<FieldTranslation {self.resource} {self.record_id} {self.field} {self.language}>"
+
+
+class RecordSetting(Base):
+    """A directory record's source language and whether the public may see it."""
+
+    __tablename__ = "record_settings"
+
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source_language: Mapped[str] = mapped_column(String(16), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="published")
+
+    def __repr__(self) -> str:
+        return f"<RecordSetting {self.resource} {self.record_id} {self.status}>"

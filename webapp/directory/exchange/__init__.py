@@ -61,9 +61,13 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     # Haven's extension: location id -> (visibility, public area) asked for by the input.
     privacy: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Haven's extension files, as (file, row number, row) for problem reports.
+    translations: list[tuple] = field(default_factory=list)
+    settings: list[tuple] = field(default_factory=list)
 
 
 PRIVACY = "x_haven_location_privacy"
+EXTENSION_FILES = "x_haven_files"
 VISIBILITIES = ("public", "area_only", "hidden")
 
 

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds, privacy
-from webapp.directory.exchange import PRIVACY, Batch, ImportFailed, Problem, Record
+from webapp.directory.exchange import (
+    EXTENSION_FILES,
+    PRIVACY,
+    Batch,
+    ImportFailed,
+    Problem,
+    Record,
+    haven,
+)
 from webapp.directory.tables import TABLES
 
 CHUNK = 500
@@ -118,7 +126,7 @@ def save(session: Session, batch: Batch) -> Saved:
     merged, problems = merge(batch.records)
     found, warnings = check(session, merged)
     hidden, privacy_writes = privacy.apply(session, merged, batch.privacy)
-    problems = batch.problems + problems + found + hidden
+    problems = batch.problems + problems + found + hidden + _undescribed(session, merged, batch)
     if problems:
         raise ImportFailed(problems)
     layouts, counts = hsds.tabular_layout(), {}
@@ -129,6 +137,7 @@ def save(session: Session, batch: Batch) -> Saved:
             counts[table] = len(rows)
     for write in privacy_writes:
         write()
+    haven.save(session, batch)
     session.flush()
     return Saved(counts, warnings)
 
@@ -144,6 +153,21 @@ def _upsert(session: Session, table: str, layout: hsds.Table, rows: dict[str, Re
         session.execute(sql_table.update().where(sql_table.c.id == row_id).values(full[row_id]))
 
 
+def _undescribed(session: Session, merged: dict, batch: Batch) -> list[Problem]:
+    """Translations or settings for records that are neither in the input nor stored."""
+    wanted: dict[str, set[str]] = {}
+    for _file, _number, row in batch.translations + batch.settings:
+        wanted.setdefault(row["table"], set()).add(row["record_id"])
+    known = {
+        (table, record_id)
+        for table, ids in wanted.items()
+        for record_id in (ids & set(merged.get(table, {}))) | _stored_ids(session, table, ids)
+    }
+    return haven.dangling(batch.translations, known, haven.TRANSLATIONS_FILE) + haven.dangling(
+        batch.settings, known, haven.RECORDS_FILE
+    )
+
+
 def load_all(session: Session) -> dict[str, list[dict]]:
     """Every public directory row by table, ordered by id (so exports are stable).
 
@@ -157,4 +181,5 @@ def load_all(session: Session) -> dict[str, list[dict]]:
         {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
         for p in sorted(privacy.public_settings(session).values(), key=lambda p: p.location_id)
     ]
+    rows[EXTENSION_FILES] = haven.export_files(session)
     return rows

@@ -9,7 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from webapp.directory import hsds
-from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
+from webapp.directory.exchange import (
+    EXTENSION_FILES,
+    PRIVACY,
+    Batch,
+    Problem,
+    Record,
+    haven,
+    privacy_problem,
+)
 from webapp.directory.values import ValueProblem, parse, to_text
 
 DESCRIPTOR = "datapackage.json"
@@ -25,7 +33,7 @@ def read_datapackage(source: Path) -> Batch:
     batch = Batch(
         problems=[
             Problem(name, None, None, "not an HSDS table; expected one of the datapackage's CSVs")
-            for name in sorted(set(files) - set(by_path) - {PRIVACY_FILE})
+            for name in sorted(set(files) - set(by_path) - {PRIVACY_FILE, *haven.FILES})
         ]
     )
     for path, layout in by_path.items():
@@ -33,6 +41,7 @@ def read_datapackage(source: Path) -> Batch:
             batch.records += _read_table(layout, files[path], batch.problems)
     if PRIVACY_FILE in files:
         _read_privacy(files[PRIVACY_FILE], batch)
+    haven.read(files, batch)
     return batch
 
 
@@ -92,6 +101,8 @@ def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
         for name, layout in hsds.tabular_layout().items():
             _add(archive, layout.path, _csv_text(layout, rows.get(name, [])).encode())
         _add(archive, PRIVACY_FILE, _privacy_text(rows.get(PRIVACY, [])).encode())
+        for name, text in rows.get(EXTENSION_FILES, {}).items():
+            _add(archive, name, text.encode())
 
 
 def _privacy_text(rows: list[dict]) -> str:

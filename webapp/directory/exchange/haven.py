@@ -1,0 +1,162 @@
+"""Haven's extension files beside the HSDS CSVs: translations and record settings.
+
+`x_haven_translations.csv` (table, record_id, field, language, value, origin) holds text fields
+in other languages; names, addresses and phone numbers are never translated. `x_haven_records.csv`
+(table, record_id, source_language, status) says which language a record was written in and
+whether it is published.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.directory import hsds
+from webapp.directory.exchange import Batch, Problem
+from webapp.directory.models import FieldTranslation, RecordSetting
+from webapp.settings import SUPPORTED_LOCALES
+
+TRANSLATIONS_FILE = "x_haven_translations.csv"
+TRANSLATION_FIELDS = ("table", "record_id", "field", "language", "value", "origin")
+RECORDS_FILE = "x_haven_records.csv"
+RECORD_FIELDS = ("table", "record_id", "source_language", "status")
+FILES = (TRANSLATIONS_FILE, RECORDS_FILE)
+NEVER_TRANSLATED_TABLES = frozenset({"address", "phone"})
+NEVER_TRANSLATED_FIELDS = frozenset({"id", "name", "alternate_name", "email", "url", "website"})
+ORIGINS = ("human", "machine")
+STATUSES = ("published", "draft")
+
+
+def translatable(table: str, field_name: str) -> bool:
+    layouts = hsds.tabular_layout()
+    if table not in layouts or table in NEVER_TRANSLATED_TABLES:
+        return False
+    fields = {f.name: f for f in layouts[table].fields}
+    field = fields.get(field_name)
+    return (
+        field is not None
+        and field.type == "string"
+        and field.format is None
+        and field_name not in NEVER_TRANSLATED_FIELDS
+        and not field_name.endswith("_id")
+    )
+
+
+def read(files: dict[str, str], batch: Batch) -> None:
+    if TRANSLATIONS_FILE in files:
+        for number, row in _rows(files[TRANSLATIONS_FILE]):
+            problem = _translation_problem(row)
+            if problem:
+                batch.problems.append(Problem(TRANSLATIONS_FILE, number, *problem))
+            else:
+                batch.translations.append((TRANSLATIONS_FILE, number, row))
+    if RECORDS_FILE in files:
+        for number, row in _rows(files[RECORDS_FILE]):
+            problem = _record_problem(row)
+            if problem:
+                batch.problems.append(Problem(RECORDS_FILE, number, *problem))
+            else:
+                batch.settings.append((RECORDS_FILE, number, row))
+
+
+def _rows(text: str):
+    return enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2)
+
+
+def _language_ok(code: str | None) -> bool:
+    return code in SUPPORTED_LOCALES
+
+
+def _translation_problem(row: dict) -> tuple[str, str] | None:
+    if not translatable(row.get("table", ""), row.get("field", "")):
+        return "field", f"{row.get('table')}.{row.get('field')} is not a translatable text field"
+    if not _language_ok(row.get("language")):
+        return "language", f"{row.get('language')!r} is not one of {', '.join(SUPPORTED_LOCALES)}"
+    if not row.get("value"):
+        return "value", "required, but empty"
+    if row.get("origin") not in ORIGINS:
+        return "origin", f"{row.get('origin')!r} is not one of human, machine"
+    return None
+
+
+def _record_problem(row: dict) -> tuple[str, str] | None:
+    if row.get("table") not in hsds.tabular_layout():
+        return "table", f"{row.get('table')!r} is not an HSDS table"
+    if not _language_ok(row.get("source_language")):
+        return "source_language", f"{row.get('source_language')!r} is not a supported language"
+    if row.get("status") not in STATUSES:
+        return "status", f"{row.get('status')!r} is not one of published, draft"
+    return None
+
+
+def dangling(batch_rows, known: set[tuple[str, str]], file: str) -> list[Problem]:
+    """Extension rows about records that are neither imported nor stored."""
+    return [
+        Problem(file, number, "record_id", f"no {row['table']} {row['record_id']} to describe")
+        for _file, number, row in batch_rows
+        if (row["table"], row["record_id"]) not in known
+    ]
+
+
+def save(session: Session, batch: Batch) -> None:
+    for _file, _number, row in batch.translations:
+        found = session.scalar(
+            select(FieldTranslation).where(
+                FieldTranslation.resource == row["table"],
+                FieldTranslation.record_id == row["record_id"],
+                FieldTranslation.field == row["field"],
+                FieldTranslation.language == row["language"],
+            )
+        ) or FieldTranslation(
+            resource=row["table"],
+            record_id=row["record_id"],
+            field=row["field"],
+            language=row["language"],
+        )
+        found.value, found.origin = row["value"], row["origin"]
+        session.add(found)
+    for _file, _number, row in batch.settings:
+        setting = session.get(RecordSetting, (row["table"], row["record_id"])) or RecordSetting(
+            resource=row["table"], record_id=row["record_id"]
+        )
+        setting.source_language, setting.status = row["source_language"], row["status"]
+        session.add(setting)
+
+
+def export_files(session: Session) -> dict[str, str]:
+    """The extension CSVs for an export, ordered so the same data gives the same bytes."""
+    translations = session.scalars(
+        select(FieldTranslation).order_by(
+            FieldTranslation.resource,
+            FieldTranslation.record_id,
+            FieldTranslation.field,
+            FieldTranslation.language,
+        )
+    )
+    settings = session.scalars(
+        select(RecordSetting).order_by(RecordSetting.resource, RecordSetting.record_id)
+    )
+    return {
+        TRANSLATIONS_FILE: _csv(
+            TRANSLATION_FIELDS,
+            (
+                (t.resource, t.record_id, t.field, t.language, t.value, t.origin)
+                for t in translations
+            ),
+        ),
+        RECORDS_FILE: _csv(
+            RECORD_FIELDS,
+            ((s.resource, s.record_id, s.source_language, s.status) for s in settings),
+        ),
+    }
+
+
+def _csv(header, rows) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
