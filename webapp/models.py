@@ -2,4 +2,5 @@
 
 from webapp.accounts import models as accounts_models  # noqa: F401
 from webapp.directory import models as directory_models  # noqa: F401
+from webapp.directory import search as directory_search  # noqa: F401
 from webapp.messaging import models as messaging_models  # noqa: F401

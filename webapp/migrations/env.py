@@ -3,7 +3,7 @@
 from alembic import context
 
 from webapp import models  # noqa: F401  (every model registers on Base.metadata)
-from webapp.db import Base, make_engine
+from webapp.db import Base, make_engine, modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,6 +15,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -24,7 +25,10 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=modelled,
         )
         with context.begin_transaction():
             context.run_migrations()

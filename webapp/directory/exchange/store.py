@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds, privacy
+from webapp.directory import hsds, privacy, search
 from webapp.directory.exchange import (
     EXTENSION_FILES,
     PRIVACY,
@@ -139,6 +139,7 @@ def save(session: Session, batch: Batch) -> Saved:
         write()
     haven.save(session, batch)
     session.flush()
+    search.reindex(session, _touched_services(session, merged, batch))
     return Saved(counts, warnings)
 
 
@@ -166,6 +167,21 @@ def _undescribed(session: Session, merged: dict, batch: Batch) -> list[Problem]:
     return haven.dangling(batch.translations, known, haven.TRANSLATIONS_FILE) + haven.dangling(
         batch.settings, known, haven.RECORDS_FILE
     )
+
+
+def _touched_services(session: Session, merged: dict, batch: Batch) -> set[str]:
+    """Services whose search document may have changed with this import."""
+    touched = set(merged.get("service", {}))
+    touched |= {
+        r.values["link_id"] for r in merged.get("attribute", {}).values() if r.values.get("link_id")
+    }
+    touched |= {row["record_id"] for _f, _n, row in batch.translations if row["table"] == "service"}
+    organizations = set(merged.get("organization", {}))
+    if organizations:
+        services = TABLES["service"]
+        query = select(services.c.id).where(services.c.organization_id.in_(organizations))
+        touched |= set(session.scalars(query))
+    return touched & _stored_ids(session, "service", touched)
 
 
 def load_all(session: Session) -> dict[str, list[dict]]:

@@ -1,0 +1,118 @@
+"""Directory search in any language, through the full-text index of each database."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tests.conftest import make_settings
+from webapp import create_app
+from webapp.db import session_scope
+from webapp.directory.search import fold, matching_services
+
+ORGANIZATION = {
+    "id": "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    "name": "Sangamon Family Justice Center",
+    "description": "Advocacy and legal help.",
+}
+SHELTER = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+LEGAL = "2b3c4d5e-6f70-4b8c-9d0e-1f2a3b4c5d6e"
+COUNSEL = "3c4d5e6f-7081-4c9d-8e1f-2a3b4c5d6e7f"
+SERVICES = [
+    {
+        "id": SHELTER,
+        "name": "Emergency shelter",
+        "status": "active",
+        "description": "Safe rooms for adults and children leaving violence.",
+        "organization": ORGANIZATION,
+    },
+    {
+        "id": LEGAL,
+        "name": "Protection order clinic",
+        "status": "active",
+        "description": "Lawyers help you apply for an order of protection.",
+        "organization": ORGANIZATION,
+    },
+    {
+        "id": COUNSEL,
+        "name": "Consejería en español",
+        "status": "active",
+        "description": "Apoyo emocional para sobrevivientes, en español.",
+        "organization": ORGANIZATION,
+    },
+]
+TRANSLATIONS = [
+    [
+        "service",
+        SHELTER,
+        "description",
+        "es",
+        "Habitaciones seguras para adultos y niños.",
+        "human",
+    ],
+    [
+        "service",
+        SHELTER,
+        "description",
+        "ar",
+        "غرف آمنة للبالغين والأطفال الفارين من العنف.",
+        "human",
+    ],
+    ["service", LEGAL, "description", "zh_Hans", "律师帮助你申请保护令。", "human"],
+    ["service", LEGAL, "description", "vi", "Luật sư giúp bạn xin lệnh bảo vệ.", "machine"],
+]
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path):
+    app = create_app(make_settings(database_url=database_url), clock=clock)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    feed = tmp_path / "services.json"
+    feed.write_text(json.dumps(SERVICES))
+    assert runner.invoke(args=["directory", "import", str(feed)]).exit_code == 0
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    with open(folder / "x_haven_translations.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows(
+            [["table", "record_id", "field", "language", "value", "origin"], *TRANSLATIONS]
+        )
+    result = runner.invoke(args=["directory", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+def search(app, query: str) -> set[str]:
+    with session_scope(app) as session:
+        return set(matching_services(session, query))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("shelter", {SHELTER}),
+        ("SHELT", {SHELTER}),
+        ("protection order", {LEGAL}),
+        ("habitaciones seguras", {SHELTER}),
+        ("ninos", {SHELTER}),
+        ("consejeria espanol", {COUNSEL}),
+        ("غرف آمنة", {SHELTER}),
+        ("保护令", {LEGAL}),
+        ("luat su", {LEGAL}),
+        ("Sangamon", {SHELTER, LEGAL, COUNSEL}),
+        ("shelter lawyers", set()),
+        ("", set()),
+        ('"; DROP TABLE services; --', set()),
+    ],
+)
+def test_search_finds_services_in_any_language(app, query, expected):
+    assert search(app, query) == expected
+
+
+def test_folding_drops_case_accents_and_splits_chinese():
+    assert fold("Niños ÉLAN") == "ninos elan"
+    assert fold("律师帮助") == "律师 师帮 帮助"
+    assert fold("Tiếng Việt") == "tieng viet"

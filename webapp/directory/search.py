@@ -1,0 +1,144 @@
+"""Full-text search over services in every language: SQLite FTS5 or PostgreSQL text search.
+
+Each service has one search document holding its texts in every language it has (source text
+and translations) plus its organization's name and its categories, folded to lower case without
+accents. Chinese has no spaces between words, so runs of CJK characters are indexed (and
+queried) as overlapping pairs of characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import ForeignKey, String, Text, delete, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from webapp.db import Base
+from webapp.directory.models import FieldTranslation
+from webapp.directory.tables import TABLES
+
+# SQLite keeps an FTS5 index beside the table, in step through triggers (see the migration).
+FTS_TABLE = "service_search_fts"
+SERVICE_TEXT = (
+    "name",
+    "alternate_name",
+    "description",
+    "eligibility_description",
+    "interpretation_services",
+    "application_process",
+)
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD = re.compile(r"\w+")
+
+
+class ServiceSearch(Base):
+    """The search document of one service."""
+
+    __tablename__ = "service_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("services.id", ondelete="CASCADE"), unique=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<ServiceSearch {self.service_id}>"
+
+
+def fold(value: str) -> str:
+    """Lower case, accents removed, punctuation dropped, CJK runs split into character pairs."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = CJK.sub(lambda run: " " + _pairs(run.group()) + " ", plain)
+    return " ".join(WORD.findall(plain))
+
+
+def _pairs(run: str) -> str:
+    if len(run) == 1:
+        return run
+    return " ".join(run[i : i + 2] for i in range(len(run) - 1))
+
+
+def reindex(session: Session, service_ids: Iterable[str] | None = None) -> int:
+    """Rebuild the documents of these services (all when None); returns how many were written."""
+    services = TABLES["service"]
+    query = select(services)
+    if service_ids is not None:
+        wanted = list(service_ids)
+        query = query.where(services.c.id.in_(wanted))
+        session.execute(delete(ServiceSearch).where(ServiceSearch.service_id.in_(wanted)))
+    else:
+        session.execute(delete(ServiceSearch))
+    rows = [dict(row._mapping) for row in session.execute(query)]
+    extra = _related_texts(session, [row["id"] for row in rows])
+    session.add_all(
+        ServiceSearch(
+            service_id=row["id"], body=fold(" ".join(_texts(row) + extra.get(row["id"], [])))
+        )
+        for row in rows
+    )
+    session.flush()
+    return len(rows)
+
+
+def _texts(row: dict) -> list[str]:
+    return [row[name] for name in SERVICE_TEXT if row.get(name)]
+
+
+def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[str]]:
+    """Per service: translations, its organization's name, its category terms."""
+    found: dict[str, list[str]] = {}
+    services, organizations = TABLES["service"], TABLES["organization"]
+    attributes, terms = TABLES["attribute"], TABLES["taxonomy_term"]
+    queries = [
+        select(FieldTranslation.record_id, FieldTranslation.value).where(
+            FieldTranslation.resource == "service", FieldTranslation.record_id.in_(service_ids)
+        ),
+        select(services.c.id, organizations.c.name)
+        .join(organizations, services.c.organization_id == organizations.c.id)
+        .where(services.c.id.in_(service_ids)),
+        select(attributes.c.link_id, terms.c.name)
+        .join(terms, attributes.c.taxonomy_term_id == terms.c.id)
+        .where(attributes.c.link_id.in_(service_ids)),
+    ]
+    for query in queries:
+        for service_id, value in session.execute(query):
+            if value:
+                found.setdefault(service_id, []).append(value)
+    return found
+
+
+def matching_services(session: Session, query: str, limit: int = 1000) -> list[str]:
+    """Ids of services matching every word of `query` (prefixes count), best first."""
+    words = fold(query).split()
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgresql(session, words, limit)
+    return _sqlite(session, words, limit)
+
+
+SQLITE_MATCH = text(
+    "SELECT s.service_id FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
+    "WHERE service_search_fts MATCH :expression ORDER BY bm25(service_search_fts) LIMIT :limit"
+)
+POSTGRESQL_MATCH = text(
+    "SELECT service_id FROM service_search "
+    "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :expression) "
+    "ORDER BY ts_rank(to_tsvector('simple', body), to_tsquery('simple', :expression)) DESC "
+    "LIMIT :limit"
+)
+
+
+def _sqlite(session: Session, words: list[str], limit: int) -> list[str]:
+    # Words are \w+ only (see fold), so quoting them is enough to keep FTS syntax out.
+    expression = " ".join(f'"{word}"*' for word in words)
+    return list(session.scalars(SQLITE_MATCH, {"expression": expression, "limit": limit}))
+
+
+def _postgresql(session: Session, words: list[str], limit: int) -> list[str]:
+    expression = " & ".join(f"{word}:*" for word in words)
+    return list(session.scalars(POSTGRESQL_MATCH, {"expression": expression, "limit": limit}))
