@@ -71,7 +71,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import history, pwa
+    from webapp import api, history, pwa
     from webapp.staff import admin, areas, auth, principal
     from webapp.survivor import bp as survivor
 
@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     pwa.register(app)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(survivor)
+    app.register_blueprint(api.bp)
     principal.register(app, [auth.bp, areas.console, areas.portal, areas.partners, admin.bp])
 
 

@@ -69,7 +69,7 @@ def content_security_policy(nonce: str) -> str:
 def set_security_headers(response):
     """Every response: the baseline of DESIGN.md; dynamic ones are never stored or validated."""
     for name, value in BASE_HEADERS.items():
-        response.headers[name] = value
+        response.headers.setdefault(name, value)
     response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS

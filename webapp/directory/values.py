@@ -62,6 +62,11 @@ def _read_datetime(_field: Field, raw: object) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def parse_datetime(raw: str) -> datetime:
+    """An ISO 8601 date and time as an aware UTC datetime (a date alone means its midnight)."""
+    return _read_datetime(None, raw)  # type: ignore[arg-type]
+
+
 def _read_time(_field: Field, raw: object) -> str:
     if not isinstance(raw, str) or not TIME.match(raw):
         raise ValueProblem(f"{raw!r} is not a time (HH:MM or HH:MM:SS)")

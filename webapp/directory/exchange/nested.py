@@ -11,8 +11,11 @@ import functools
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from webapp.directory import hsds
 from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
+from webapp.directory.tables import TABLES
 from webapp.directory.values import ValueProblem, parse, to_json
 
 # Children that point at their parent by a generic link rather than a foreign key.
@@ -162,3 +165,36 @@ class _Index:
             setting = self.privacy[row["id"]]
             item[EXTENSION] = {k: setting[k] for k in ("visibility", "public_area") if setting[k]}
         return item
+
+
+def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
+    """The rows the nested JSON of these records needs, and nothing more, by table."""
+    loaded: dict[str, dict[str, dict]] = {}
+    frontier = [(table, "id", set(ids))]
+    while frontier:
+        name, column, values = frontier.pop()
+        values -= {None}
+        if not values:
+            continue
+        sql, known = TABLES[name], loaded.setdefault(name, {})
+        query = select(sql).where(sql.c[column].in_(sorted(values)))
+        new = {
+            r["id"]: r
+            for r in (dict(row._mapping) for row in session.execute(query))
+            if r["id"] not in known
+        }
+        known.update(new)
+        for _key, child, many in nesting()[name] if new else []:
+            if many:
+                frontier.append((child, parent_link(name, child), set(new)))
+            else:
+                link = object_link(name, child)
+                frontier.append((child, "id", {r.get(link) for r in new.values()}))
+    return {name: sorted(rows.values(), key=lambda r: r["id"]) for name, rows in loaded.items()}
+
+
+def build(rows: dict[str, list[dict]], table: str, record_id: str) -> dict | None:
+    """One record as HSDS JSON with what is nested inside it."""
+    index = _Index(rows)
+    row = index.by_id.get(table, {}).get(record_id)
+    return index.build(table, row) if row else None
