@@ -10,8 +10,10 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from webapp.accounts.cli import seed, users_cli
+from webapp.accounts.cli import create_demo_accounts, users_cli
+from webapp.db import session_scope
 from webapp.directory.cli import directory_cli
+from webapp.directory.exchange import ImportFailed, store, tabular
 from webapp.messaging.cli import outbox_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -72,6 +74,26 @@ def logins(url: str) -> None:
     )
     click.echo("Quick exit: the red button, Shift three times, or Escape twice.")
     click.echo(f"Staff sign in at {url}staff/login")
+
+
+SEED = Path(__file__).resolve().parent.parent / "resources" / "seed"
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--demo", is_flag=True, help="Also create demo accounts (never in production).")
+def seed(demo: bool) -> None:
+    """Load the seed directory (resources/seed); with --demo, one staff account per role too."""
+    if demo and current_app.config["HAVEN_SETTINGS"].is_production:
+        raise click.ClickException("refused in production: demo accounts have known passwords")
+    try:
+        with session_scope(current_app) as session:
+            saved = store.save(session, tabular.read_datapackage(SEED))
+    except ImportFailed as failed:
+        raise click.ClickException("; ".join(str(p) for p in failed.problems[:10])) from None
+    click.echo(f"Directory: {saved.counts.get('service', 0)} services loaded from {SEED.name}/")
+    if demo:
+        create_demo_accounts()
 
 
 def register(app: Flask) -> None:

@@ -252,3 +252,55 @@ def test_names_and_phone_numbers_are_never_translated(app, tmp_path):
         result.output
     )
     assert row_counts(app)["service"] == 0
+
+
+SEED = hsds.HSDS_DIR.parent / "seed"
+
+
+def confidential_places() -> tuple[list[str], set[tuple[float, float]]]:
+    """The street addresses and exact points of the seed's confidential shelters."""
+    with open(SEED / "x_haven_location_privacy.csv", newline="") as handle:
+        hidden = {row["location_id"] for row in csv.DictReader(handle)}
+    with open(SEED / "addresses.csv", newline="") as handle:
+        streets = [r["address_1"] for r in csv.DictReader(handle) if r["location_id"] in hidden]
+    with open(SEED / "locations.csv", newline="") as handle:
+        points = {
+            (float(r["latitude"]), float(r["longitude"]))
+            for r in csv.DictReader(handle)
+            if r["id"] in hidden and r["latitude"]
+        }
+    return streets, points
+
+
+def exported_points(archive_path) -> set[tuple[float, float]]:
+    with zipfile.ZipFile(archive_path) as archive:
+        rows = csv.DictReader(archive.read("locations.csv").decode().splitlines())
+        return {(float(r["latitude"]), float(r["longitude"])) for r in rows if r["latitude"]}
+
+
+def test_seed_loads_national_hotlines_and_a_demo_region_and_keeps_shelters_apart(app, tmp_path):
+    result = run(app, "seed")
+    assert result.exit_code == 0, result.output
+    assert run(app, "seed").exit_code == 0, "seeding twice changes nothing"
+    assert row_counts(app)["service"] >= 50
+    exported = tmp_path / "all.json"
+    run(app, "directory", "export", str(exported))
+    services = json.loads(exported.read_text())
+    assert all(hsds.validation_errors(service, "service") == [] for service in services)
+    text = exported.read_text()
+    assert "1-800-799-7233" in text and "988" in text
+    run(app, "directory", "export", str(tmp_path / "all.zip"))
+    with zipfile.ZipFile(tmp_path / "all.zip") as archive:
+        text += "".join(archive.read(name).decode() for name in archive.namelist())
+    streets, points = confidential_places()
+    assert len(streets) >= 4 and len(points) >= 4
+    for street in streets:
+        assert street not in text, street
+    assert not points & exported_points(tmp_path / "all.zip")
+    json_points = {
+        (location["latitude"], location["longitude"])
+        for service in services
+        for link in service.get("service_at_locations", [])
+        if "latitude" in (location := link["location"])
+    }
+    assert not points & json_points

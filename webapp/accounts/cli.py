@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from webapp.accounts import operations
@@ -144,13 +144,8 @@ def add_shift(email, days, starts, ends, time_zone) -> None:
     click.echo(f"added {len(days)} shift(s)")
 
 
-@click.command("seed")
-@with_appcontext
-@click.option("--demo", is_flag=True, help="Also create demo accounts (never in production).")
-def seed(demo: bool) -> None:
-    """Load Haven's seed data; with --demo, one account per role and their logins."""
-    if not demo:
-        return
+def create_demo_accounts() -> None:
+    """One account per role with a known password, and their logins printed (never production)."""
     if _settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     with session_scope(current_app) as session:

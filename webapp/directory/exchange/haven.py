@@ -24,8 +24,10 @@ TRANSLATION_FIELDS = ("table", "record_id", "field", "language", "value", "origi
 RECORDS_FILE = "x_haven_records.csv"
 RECORD_FIELDS = ("table", "record_id", "source_language", "status")
 FILES = (TRANSLATIONS_FILE, RECORDS_FILE)
-NEVER_TRANSLATED_TABLES = frozenset({"address", "phone"})
-NEVER_TRANSLATED_FIELDS = frozenset({"id", "name", "alternate_name", "email", "url", "website"})
+NEVER_TRANSLATED_TABLES = frozenset({"address"})
+NEVER_TRANSLATED_FIELDS = frozenset(
+    {"id", "name", "alternate_name", "email", "url", "website", "number", "extension"}
+)
 ORIGINS = ("human", "machine")
 STATUSES = ("published", "draft")
 
