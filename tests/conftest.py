@@ -65,6 +65,16 @@ def app(clock):
 
 
 @pytest.fixture
+def migrated_app(database_url, clock):
+    """An app on a migrated database: SQLite, and PostgreSQL when TEST_DATABASE_URL is set."""
+    app = create_app(make_settings(database_url=database_url), clock=clock)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select, text
 
-from tests.conftest import csrf_token, make_settings, production_settings
+from tests.conftest import csrf_token, production_settings
 from webapp import create_app
 from webapp.accounts import operations
 from webapp.accounts.models import AppendOnlyError, AuditEvent, User
@@ -24,11 +24,8 @@ RECOVERY_IN_PAGE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{2})</cod
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = create_app(make_settings(database_url=database_url), clock=clock)
-    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
-    yield app
-    app.extensions["db.engine"].dispose()
+def app(migrated_app):
+    return migrated_app
 
 
 def now_of(clock) -> datetime:

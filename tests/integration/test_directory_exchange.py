@@ -22,11 +22,8 @@ EXAMPLES = hsds.HSDS_DIR / "examples"
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = create_app(make_settings(database_url=database_url), clock=clock)
-    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
-    yield app
-    app.extensions["db.engine"].dispose()
+def app(migrated_app):
+    return migrated_app
 
 
 def fresh_app(clock, tmp_path, name: str):
