@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SUPPORTED_LOCALES = ("en", "es", "ar", "zh_Hans", "vi", "fr")
 DISGUISES = ("recipes", "calculator")
@@ -47,6 +48,8 @@ class Settings:
     exit_url: str = "https://weather.com/"
     default_locale: str = "en"
     lock_after_minutes: int = 5
+    # Opening hours of services whose own place gives no time zone are read in this one.
+    time_zone: str = "America/New_York"
     # Reverse proxies in front of Haven whose X-Forwarded-* headers are trusted (0: none).
     proxy_hops: int = 0
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
@@ -85,6 +88,7 @@ class Settings:
             "unlock_code": "UNLOCK_CODE",
             "exit_url": "EXIT_URL",
             "default_locale": "DEFAULT_LOCALE",
+            "time_zone": "TIME_ZONE",
         }
         values: dict[str, object] = {
             name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()
@@ -131,6 +135,8 @@ class Settings:
             found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         if not 1 <= self.lock_after_minutes <= 120:
             found.append("LOCK_AFTER_MINUTES must be between 1 and 120")
+        if not _known_zone(self.time_zone):
+            found.append("TIME_ZONE must be an IANA time zone such as America/Chicago")
         if not 0 <= self.proxy_hops <= 5:
             found.append("PROXY_HOPS must be between 0 and 5")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):
@@ -181,6 +187,14 @@ class Settings:
         if found:
             raise SettingsError(found)
         return self
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _persistent_secret(path: Path) -> str:

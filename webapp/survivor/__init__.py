@@ -13,4 +13,4 @@ def inject_theme() -> dict:
     return {"theme": current_theme()}
 
 
-from webapp.survivor import decoy, pages  # noqa: E402,F401  (routes register on import)
+from webapp.survivor import decoy, pages, places  # noqa: E402,F401  (routes register on import)

@@ -21,7 +21,7 @@ from webapp.survivor.state import (
 )
 
 # Placeholders until each capability lands (issues of their own); the links already work.
-COMING = {"places": "places", "call": "call", "write": "write", "notes": "notes"}
+COMING = {"call": "call", "write": "write", "notes": "notes"}
 
 
 @bp.get("/home")

@@ -177,6 +177,21 @@
     });
   }
 
+  /* "Search near me": the position is asked for only on this tap and sent in the same POST. */
+  function nearMe() {
+    var form = doc.querySelector('[data-finder]');
+    if (!form || !('geolocation' in navigator)) { return; }
+    doc.querySelectorAll('[data-near-me]').forEach(function (node) { node.hidden = false; });
+    form.querySelector('button[data-near-me]').addEventListener('click', function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.elements.latitude.value = position.coords.latitude.toFixed(4);
+        form.elements.longitude.value = position.coords.longitude.toFixed(4);
+        form.requestSubmit();
+      }, function () { /* refused or unavailable: the ZIP code still works */ },
+      { maximumAge: 0, timeout: 15000 });
+    });
+  }
+
   function registerWorker() {
     var url = root.getAttribute('data-sw');
     if (url && 'serviceWorker' in navigator) {
@@ -194,6 +209,7 @@
   replaceForms();
   storeRequested();
   calculatorKeys();
+  nearMe();
   registerWorker();
   if (exitUrl) {
     watchExitKeys();

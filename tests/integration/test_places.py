@@ -1,0 +1,132 @@
+"""The survivor's service search over the seed directory, through the test client."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import csrf_token, unlock
+from webapp.directory import hsds
+
+SEED = hsds.HSDS_DIR.parent / "seed"
+DRAFT = "b45c19f3-b516-4142-aafc-3c57f6a53c33"
+NAME = re.compile(r'<a href="/places/([0-9a-f-]{36})"><strong>')
+KM = re.compile(r"([0-9.]+) km away")
+
+
+def seed_rows(name: str) -> list[dict]:
+    with open(SEED / name, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def survivor(migrated_app):
+    assert migrated_app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    client = migrated_app.test_client()
+    unlock(client)
+    return client
+
+
+def search(client, **fields):
+    token = csrf_token(client.get("/places").get_data(as_text=True))
+    response = client.post("/places", data={"csrf_token": token, **fields})
+    return response, response.get_data(as_text=True)
+
+
+def found_ids(page: str) -> list[str]:
+    return NAME.findall(page)
+
+
+def test_the_search_form_is_behind_the_code_and_has_its_hook(migrated_app, survivor):
+    assert migrated_app.test_client().get("/places").status_code == 303
+    assert 'data-testid="search"' in survivor.get("/places").get_data(as_text=True)
+
+
+def test_results_come_back_without_a_redirect_or_the_words_in_the_address(survivor):
+    response, page = search(survivor, q="shelter")
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert found_ids(page)
+
+
+def test_a_spanish_query_finds_a_service_through_its_translation(survivor):
+    english = {r["id"]: r for r in seed_rows("services.csv")}
+    for row in seed_rows("x_haven_translations.csv"):
+        if row["table"] == "service" and row["field"] == "description" and row["language"] == "es":
+            words = [
+                w
+                for w in re.findall(r"\w{7,}", row["value"])
+                if w.lower() not in english[row["record_id"]]["description"].lower()
+            ]
+            if words:
+                break
+    _response, page = search(survivor, q=words[0])
+    assert row["record_id"] in found_ids(page)
+
+
+def test_category_and_language_filters(survivor):
+    terms = {r["id"]: r["code"] for r in seed_rows("taxonomy_terms.csv")}
+    shelters = {
+        r["link_id"]
+        for r in seed_rows("attributes.csv")
+        if terms.get(r["taxonomy_term_id"]) == "shelter"
+    }
+    _response, page = search(survivor, category="shelter")
+    assert found_ids(page) and set(found_ids(page)) <= shelters
+    speaks_vi = {r["service_id"] for r in seed_rows("languages.csv") if r["code"] == "vi"}
+    _response, page = search(survivor, language="vi")
+    assert found_ids(page) and set(found_ids(page)) <= speaks_vi
+
+
+def test_near_a_zip_code_nearest_come_first(survivor):
+    _response, page = search(survivor, postcode="62704")
+    distances = [float(km) for km in KM.findall(page)]
+    assert len(distances) >= 5 and distances == sorted(distances)
+
+
+def test_an_unknown_zip_code_is_explained_and_keeps_what_was_typed(survivor):
+    response, page = search(survivor, q="legal", postcode="00000")
+    assert response.status_code == 400
+    assert "We could not find that ZIP code" in page and 'value="legal"' in page
+
+
+def test_open_now_keeps_only_what_is_open(migrated_app, survivor, clock):
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC).timestamp()  # Tuesday, 03:00 in Chicago
+    unlock(survivor)
+    _response, night = search(survivor, open_now="y")
+    clock.now = datetime(2026, 11, 24, 16, 0, tzinfo=UTC).timestamp()  # Tuesday, 10:00 in Chicago
+    unlock(survivor)
+    _response, day = search(survivor, open_now="y")
+    assert 0 < len(found_ids(night)) and night.count('class="open"') == len(found_ids(night))
+    _response, all_of_them = search(survivor)
+    assert int(re.search(r"(\d+) services found", day).group(1)) > int(
+        re.search(r"(\d+) services found", night).group(1)
+    )
+    assert int(re.search(r"(\d+) services found", all_of_them).group(1)) >= 50
+
+
+def test_drafts_are_not_shown(survivor):
+    _response, page = search(survivor, q="pilot")
+    assert DRAFT not in found_ids(page)
+    assert survivor.get(f"/places/{DRAFT}").status_code == 404
+
+
+def test_the_detail_page_offers_tap_to_call_with_a_warning(survivor):
+    _response, page = search(survivor, q="National Domestic Violence Hotline")
+    detail = survivor.get(f"/places/{found_ids(page)[0]}").get_data(as_text=True)
+    assert 'href="tel:1-800-799-7233"' in detail
+    assert "show in your phone's call log" in detail
+    assert 'data-testid="quick-exit"' in detail
+
+
+def test_a_confidential_shelter_shows_no_street(survivor):
+    hidden = {r["location_id"] for r in seed_rows("x_haven_location_privacy.csv")}
+    streets = [r["address_1"] for r in seed_rows("addresses.csv") if r["location_id"] in hidden]
+    services = {
+        r["service_id"] for r in seed_rows("service_at_location.csv") if r["location_id"] in hidden
+    }
+    for service_id in services:
+        page = survivor.get(f"/places/{service_id}").get_data(as_text=True)
+        assert all(street not in page for street in streets)

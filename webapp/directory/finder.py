@@ -1,0 +1,243 @@
+"""What a survivor's search returns: published services, in her language, nearest first.
+
+Plain arguments in, plain results out (no request, no session cookie): the view decides what
+comes from the form. A device location is used for this one answer and never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.directory import geo, hours, hsds, search
+from webapp.directory.models import FieldTranslation, RecordSetting
+from webapp.directory.tables import TABLES
+from webapp.directory.values import to_text
+
+PER_PAGE = 10
+LOCALIZED = (
+    "description",
+    "eligibility_description",
+    "application_process",
+    "fees_description",
+    "alert",
+    "interpretation_services",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str = ""
+    category: str = ""
+    language: str = ""
+    postcode: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    open_now: bool = False
+    page: int = 1
+
+
+class UnknownPostcode(ValueError):
+    """The postal code typed is not one we can search near."""
+
+
+@dataclass
+class Found:
+    id: str
+    name: str
+    organization: str
+    texts: dict[str, str]
+    distance_km: float | None = None
+    open_now: bool | None = None
+    phones: list[dict] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    assured_date: str | None = None
+
+
+@dataclass
+class Answer:
+    results: list[Found]
+    total: int
+    page: int
+    pages: int
+
+
+def find(session: Session, query: Query, *, locale: str, now: datetime, time_zone: str) -> Answer:
+    """One page of matching services; raise UnknownPostcode for a postal code we cannot place."""
+    ids = _candidates(session, query)
+    origin = _origin(query)
+    distances = _distances(session, ids, origin) if origin else {}
+    opening = _opening(session, ids, now, time_zone) if query.open_now else {}
+    if query.open_now:
+        ids = [i for i in ids if opening.get(i)]
+    if origin:
+        ids.sort(key=lambda i: (distances.get(i) is None, distances.get(i) or 0.0))
+    pages = max((len(ids) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(query.page, 1), pages)
+    chosen = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+    results = describe(session, chosen, locale=locale)
+    for result in results:
+        result.distance_km = distances.get(result.id)
+        result.open_now = opening.get(result.id)
+    return Answer(results, len(ids), page, pages)
+
+
+def _origin(query: Query) -> tuple[float, float] | None:
+    if query.latitude is not None and query.longitude is not None:
+        return query.latitude, query.longitude
+    if query.postcode.strip():
+        place = geo.find_postcode(query.postcode)
+        if place is None:
+            raise UnknownPostcode(query.postcode)
+        return place.latitude, place.longitude
+    return None
+
+
+def _candidates(session: Session, query: Query) -> list[str]:
+    services = TABLES["service"]
+    drafts = select(RecordSetting.record_id).where(
+        RecordSetting.resource == "service", RecordSetting.status == "draft"
+    )
+    statement = (
+        select(services.c.id)
+        .where(services.c.status == "active", services.c.id.not_in(drafts))
+        .order_by(services.c.name)
+    )
+    if query.category:
+        attributes, terms = TABLES["attribute"], TABLES["taxonomy_term"]
+        statement = statement.where(
+            services.c.id.in_(
+                select(attributes.c.link_id)
+                .join(terms, attributes.c.taxonomy_term_id == terms.c.id)
+                .where(terms.c.code == query.category)
+            )
+        )
+    if query.language:
+        languages = TABLES["language"]
+        statement = statement.where(
+            services.c.id.in_(
+                select(languages.c.service_id).where(languages.c.code == query.language)
+            )
+        )
+    ids = list(session.scalars(statement))
+    if query.text.strip():
+        allowed = set(ids)
+        ids = [i for i in search.matching_services(session, query.text, limit=5000) if i in allowed]
+    return ids
+
+
+def _distances(session: Session, ids: list[str], origin: tuple[float, float]) -> dict[str, float]:
+    links, locations = TABLES["service_at_location"], TABLES["location"]
+    rows = session.execute(
+        select(links.c.service_id, locations.c.latitude, locations.c.longitude)
+        .join(locations, links.c.location_id == locations.c.id)
+        .where(links.c.service_id.in_(ids), locations.c.latitude.is_not(None))
+    )
+    nearest: dict[str, float] = {}
+    for service_id, lat, lon in rows:
+        km = geo.distance_km(origin[0], origin[1], lat, lon)
+        nearest[service_id] = min(km, nearest.get(service_id, km))
+    return nearest
+
+
+def _opening(session: Session, ids: list[str], now: datetime, time_zone: str) -> dict[str, bool]:
+    schedules = TABLES["schedule"]
+    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
+    by_service: dict[str, list[hours.Schedule]] = {}
+    for row in session.execute(select(schedules).where(schedules.c.service_id.in_(ids))):
+        values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields}
+        try:
+            by_service.setdefault(row.service_id, []).append(
+                hours.Schedule.from_hsds(values, time_zone)
+            )
+        except hours.ScheduleError:
+            continue
+    return {i: bool(hours.is_open(s, now)) for i, s in by_service.items()}
+
+
+def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
+    """The services in `ids` order, their texts in `locale` where a translation exists."""
+    if not ids:
+        return []
+    services, organizations = TABLES["service"], TABLES["organization"]
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(services, organizations.c.name.label("organization_name"))
+            .join(organizations, services.c.organization_id == organizations.c.id)
+            .where(services.c.id.in_(ids))
+        )
+    }
+    texts = _localized(session, ids, locale)
+    found = []
+    for service_id in ids:
+        row = rows.get(service_id)
+        if row is None:
+            continue
+        own = {name: getattr(row, name) for name in LOCALIZED if getattr(row, name)}
+        found.append(
+            Found(
+                id=service_id,
+                name=row.name,
+                organization=row.organization_name,
+                texts=own | texts.get(service_id, {}),
+                assured_date=row.assured_date.isoformat() if row.assured_date else None,
+            )
+        )
+    _add_contacts(session, found)
+    return found
+
+
+def _localized(session: Session, ids: list[str], locale: str) -> dict[str, dict[str, str]]:
+    """Translations into `locale`, or into English when the record was written in another."""
+    sources = dict(
+        session.execute(
+            select(RecordSetting.record_id, RecordSetting.source_language).where(
+                RecordSetting.resource == "service", RecordSetting.record_id.in_(ids)
+            )
+        ).all()
+    )
+    chosen: dict[str, dict[str, str]] = {}
+    for row in session.scalars(
+        select(FieldTranslation).where(
+            FieldTranslation.resource == "service",
+            FieldTranslation.record_id.in_(ids),
+            FieldTranslation.language.in_([locale, "en"]),
+        )
+    ):
+        source = sources.get(row.record_id, "en")
+        if source == locale:
+            continue
+        wanted = row.language == locale or (row.language == "en" and source != "en")
+        current = chosen.setdefault(row.record_id, {})
+        if wanted and (row.language == locale or row.field not in current):
+            current[row.field] = row.value
+    return chosen
+
+
+def _add_contacts(session: Session, found: list[Found]) -> None:
+    by_id = {f.id: f for f in found}
+    phones, languages = TABLES["phone"], TABLES["language"]
+    for row in session.execute(
+        select(phones).where(phones.c.service_id.in_(by_id)).order_by(phones.c.id)
+    ):
+        by_id[row.service_id].phones.append(
+            {"number": row.number, "type": row.type or "voice", "description": row.description}
+        )
+    for service_id, code in session.execute(
+        select(languages.c.service_id, languages.c.code)
+        .where(languages.c.service_id.in_(by_id))
+        .order_by(languages.c.code)
+    ):
+        if code and code not in by_id[service_id].languages:
+            by_id[service_id].languages.append(code)
+
+
+def is_published(session: Session, service_id: str) -> bool:
+    services = TABLES["service"]
+    active = session.scalar(select(services.c.status).where(services.c.id == service_id))
+    draft = session.get(RecordSetting, ("service", service_id))
+    return active == "active" and (draft is None or draft.status != "draft")

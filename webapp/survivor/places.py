@@ -1,0 +1,114 @@
+"""Finding services: a search that works without JavaScript and puts nothing in the address bar.
+
+The search is a POST, answered with the results themselves (no redirect), so what was searched
+never appears in a URL, the history or a server log. "Near me" sends the position only when
+tapped, in the same POST, and it is used for that answer alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, render_template
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, HiddenField, IntegerField, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+
+from webapp.db import get_session
+from webapp.directory import finder
+from webapp.survivor import bp
+from webapp.survivor.state import now, settings, unlocked_required
+
+CATEGORIES = {
+    "shelter": _l("Shelter"),
+    "hotline": _l("Hotline"),
+    "legal_aid": _l("Legal help"),
+    "counselling": _l("Counselling"),
+    "advocacy": _l("Advocacy"),
+    "children": _l("Children"),
+    "immigration": _l("Immigration"),
+    "financial": _l("Money and housing"),
+}
+LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "ar": "العربية",
+    "zh": "中文",
+    "vi": "Tiếng Việt",
+    "fr": "Français",
+}
+
+
+class PlacesForm(FlaskForm):
+    q = SearchField(_l("What are you looking for?"), validators=[Optional()])
+    category = SelectField(
+        _l("Kind of help"),
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", _l("Any kind")),
+            *(SelectChoice(code, label) for code, label in CATEGORIES.items()),
+        ],
+    )
+    language = SelectField(
+        _l("Language spoken"),
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", _l("Any language")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+    )
+    postcode = SearchField(_l("Near ZIP code"), validators=[Optional()])
+    latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
+    longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+    open_now = BooleanField(_l("Open now"))
+    page = IntegerField(validators=[Optional(), NumberRange(1, 1000)])
+    near_me = HiddenField()
+
+
+@bp.get("/places")
+@unlocked_required
+def places():
+    return render_template("survivor/places.html", form=PlacesForm(formdata=None), answer=None)
+
+
+@bp.post("/places")
+@unlocked_required
+def places_search():
+    form = PlacesForm()
+    if not form.validate_on_submit():
+        return render_template("survivor/places.html", form=form, answer=None), 400
+    query = finder.Query(
+        text=form.q.data or "",
+        category=form.category.data or "",
+        language=form.language.data or "",
+        postcode=form.postcode.data or "",
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        open_now=form.open_now.data,
+        page=form.page.data or 1,
+    )
+    try:
+        answer = finder.find(
+            get_session(),
+            query,
+            locale=str(get_locale()),
+            now=datetime.fromtimestamp(now(), UTC),
+            time_zone=settings().time_zone,
+        )
+    except finder.UnknownPostcode:
+        form.postcode.errors = [_l("We could not find that ZIP code. Check the five digits.")]
+        return render_template("survivor/places.html", form=form, answer=None), 400
+    form.latitude.data = form.longitude.data = None
+    return render_template("survivor/places.html", form=form, answer=answer, languages=LANGUAGES)
+
+
+@bp.get("/places/<service_id>")
+@unlocked_required
+def place(service_id: str):
+    found = finder.describe(get_session(), [service_id], locale=str(get_locale()))
+    if not found or not finder.is_published(get_session(), service_id):
+        abort(404)
+    return render_template("survivor/place.html", place=found[0], languages=LANGUAGES)
