@@ -33,6 +33,7 @@ SAMPLE_ARGUMENTS = {
     "filename": "css/app.css",
     "user_id": 1,
     "record_id": "ac148810-d857-441c-9679-408f346de14b",
+    "service_id": "ac148810-d857-441c-9679-408f346de14b",
 }
 
 
