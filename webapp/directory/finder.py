@@ -144,18 +144,36 @@ def _distances(session: Session, ids: list[str], origin: tuple[float, float]) ->
 
 
 def _opening(session: Session, ids: list[str], now: datetime, time_zone: str) -> dict[str, bool]:
+    """Open or not at `now`, each service's hours read in the zone of its ZIP code."""
     schedules = TABLES["schedule"]
     fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
+    zones = _zones(session, ids)
     by_service: dict[str, list[hours.Schedule]] = {}
     for row in session.execute(select(schedules).where(schedules.c.service_id.in_(ids))):
         values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields}
+        zone = zones.get(row.service_id, time_zone)
         try:
-            by_service.setdefault(row.service_id, []).append(
-                hours.Schedule.from_hsds(values, time_zone)
-            )
+            by_service.setdefault(row.service_id, []).append(hours.Schedule.from_hsds(values, zone))
         except hours.ScheduleError:
             continue
     return {i: bool(hours.is_open(s, now)) for i, s in by_service.items()}
+
+
+def _zones(session: Session, ids: list[str]) -> dict[str, str]:
+    """The time zone of each service's first public address with a known ZIP code."""
+    links, addresses = TABLES["service_at_location"], TABLES["address"]
+    query = (
+        select(links.c.service_id, addresses.c.postal_code)
+        .join(addresses, links.c.location_id == addresses.c.location_id)
+        .where(links.c.service_id.in_(ids))
+        .order_by(links.c.service_id, addresses.c.id)
+    )
+    zones: dict[str, str] = {}
+    for service_id, postcode in session.execute(query):
+        place = geo.find_postcode(postcode or "")
+        if place is not None:
+            zones.setdefault(service_id, place.time_zone)
+    return zones
 
 
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
