@@ -130,3 +130,22 @@ def test_a_confidential_shelter_shows_no_street(survivor):
     for service_id in services:
         page = survivor.get(f"/places/{service_id}").get_data(as_text=True)
         assert all(street not in page for street in streets)
+
+
+def test_the_detail_page_shows_hours_in_the_readers_language(survivor):
+    _response, page = search(survivor, q="National Domestic Violence Hotline")
+    service_id = found_ids(page)[0]
+    assert "Open 24 hours, every day" in survivor.get(f"/places/{service_id}").get_data(
+        as_text=True
+    )
+    weekday = next(
+        r["service_id"]
+        for r in seed_rows("schedules.csv")
+        if r["byday"] == "MO,TU,WE,TH,FR" and r["opens_at"] and r["service_id"]
+    )
+    english = survivor.get(f"/places/{weekday}").get_data(as_text=True)
+    spanish = survivor.get(f"/places/{weekday}", headers={"Accept-Language": "es"}).get_data(
+        as_text=True
+    )
+    assert "Mon, Tue, Wed, Thu, Fri" in english and "Opening hours" in english
+    assert "lun, mar, mié, jue, vie" in spanish.replace(".", "") and "Horario" in spanish

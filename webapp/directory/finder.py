@@ -55,6 +55,8 @@ class Found:
     phones: list[dict] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     assured_date: str | None = None
+    schedules: list[dict] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -206,6 +208,7 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
             )
         )
     _add_contacts(session, found)
+    _add_hours_and_access(session, found)
     return found
 
 
@@ -259,3 +262,24 @@ def is_published(session: Session, service_id: str) -> bool:
     active = session.scalar(select(services.c.status).where(services.c.id == service_id))
     draft = session.get(RecordSetting, ("service", service_id))
     return active == "active" and (draft is None or draft.status != "draft")
+
+
+def _add_hours_and_access(session: Session, found: list[Found]) -> None:
+    by_id = {f.id: f for f in found}
+    schedules = TABLES["schedule"]
+    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
+    for row in session.execute(
+        select(schedules).where(schedules.c.service_id.in_(by_id)).order_by(schedules.c.id)
+    ):
+        by_id[row.service_id].schedules.append(
+            {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
+        )
+    links, access = TABLES["service_at_location"], TABLES["accessibility"]
+    for service_id, text_value in session.execute(
+        select(links.c.service_id, access.c.description)
+        .join(access, links.c.location_id == access.c.location_id)
+        .where(links.c.service_id.in_(by_id))
+        .order_by(access.c.id)
+    ):
+        if text_value:
+            by_id[service_id].accessibility.append(text_value)

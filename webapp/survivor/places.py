@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from babel.dates import get_day_names
 from flask import abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -111,4 +112,30 @@ def place(service_id: str):
     found = finder.describe(get_session(), [service_id], locale=str(get_locale()))
     if not found or not finder.is_published(get_session(), service_id):
         abort(404)
-    return render_template("survivor/place.html", place=found[0], languages=LANGUAGES)
+    hours_lines = opening_lines(found[0].schedules, get_locale())
+    return render_template(
+        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines
+    )
+
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def opening_lines(schedules: list[dict], locale) -> list[str]:
+    """Weekly hours as short lines in the reader's language, e.g. "Mon, Tue 09:00–17:00"."""
+    names = get_day_names("abbreviated", locale=locale)
+    lines = []
+    for schedule in schedules:
+        days = [d for d in schedule.get("byday", "").split(",") if d in DAYS]
+        if (
+            len(days) == 7
+            and schedule.get("opens_at", "00:00")[:5] == "00:00"
+            and (schedule.get("closes_at", "23:59")[:5] in ("23:59", "00:00", "24:00"))
+        ):
+            lines.append(str(_l("Open 24 hours, every day")))
+            continue
+        if not days or not schedule.get("opens_at") or not schedule.get("closes_at"):
+            continue
+        day_text = ", ".join(names[DAYS.index(d)] for d in days)
+        lines.append(f"{day_text} {schedule['opens_at'][:5]}–{schedule['closes_at'][:5]}")
+    return lines
