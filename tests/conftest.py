@@ -114,12 +114,12 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'haven.db'}"
         return
-    yield from _throwaway_postgres(os.environ["TEST_DATABASE_URL"])
+    yield from throwaway_postgres(os.environ["TEST_DATABASE_URL"])
 
 
-def _throwaway_postgres(admin_url: str) -> Iterator[str]:
+def throwaway_postgres(admin_url: str, prefix: str = "haven_test") -> Iterator[str]:
     """A fresh database per test, dropped afterwards, on the server TEST_DATABASE_URL names."""
-    name = f"haven_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

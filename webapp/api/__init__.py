@@ -131,7 +131,7 @@ def _service_ids() -> list[str]:
         )
     ids = list(get_session().scalars(query))
     if request.args.get("search"):
-        ranked = matching_services(get_session(), request.args["search"], limit=10_000)
+        ranked = matching_services(get_session(), request.args["search"])
         allowed = set(ids)
         ids = [service_id for service_id in ranked if service_id in allowed]
     return ids

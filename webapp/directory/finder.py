@@ -127,7 +127,7 @@ def _candidates(session: Session, query: Query) -> list[str]:
     ids = list(session.scalars(statement))
     if query.text.strip():
         allowed = set(ids)
-        ids = [i for i in search.matching_services(session, query.text, limit=5000) if i in allowed]
+        ids = [i for i in search.matching_services(session, query.text) if i in allowed]
     return ids
 
 

@@ -31,6 +31,7 @@ SERVICE_TEXT = (
 )
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"\w+")
+BATCH = 2000
 
 
 class ServiceSearch(Base):
@@ -65,14 +66,26 @@ def _pairs(run: str) -> str:
 def reindex(session: Session, service_ids: Iterable[str] | None = None) -> int:
     """Rebuild the documents of these services (all when None); returns how many were written."""
     services = TABLES["service"]
-    query = select(services)
-    if service_ids is not None:
-        wanted = list(service_ids)
-        query = query.where(services.c.id.in_(wanted))
-        session.execute(delete(ServiceSearch).where(ServiceSearch.service_id.in_(wanted)))
-    else:
+    if service_ids is None:
         session.execute(delete(ServiceSearch))
-    rows = [dict(row._mapping) for row in session.execute(query)]
+        wanted = list(session.scalars(select(services.c.id).order_by(services.c.id)))
+    else:
+        wanted = sorted(set(service_ids))
+    written = 0
+    # In batches: one statement may carry at most 65,535 parameters on PostgreSQL.
+    for start in range(0, len(wanted), BATCH):
+        written += _reindex_batch(session, wanted[start : start + BATCH])
+    session.flush()
+    return written
+
+
+def _reindex_batch(session: Session, ids: list[str]) -> int:
+    services = TABLES["service"]
+    session.execute(delete(ServiceSearch).where(ServiceSearch.service_id.in_(ids)))
+    rows = [
+        dict(row._mapping)
+        for row in session.execute(select(services).where(services.c.id.in_(ids)))
+    ]
     extra = _related_texts(session, [row["id"] for row in rows])
     session.add_all(
         ServiceSearch(
@@ -80,7 +93,6 @@ def reindex(session: Session, service_ids: Iterable[str] | None = None) -> int:
         )
         for row in rows
     )
-    session.flush()
     return len(rows)
 
 
@@ -111,14 +123,14 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
     return found
 
 
-def matching_services(session: Session, query: str, limit: int = 1000) -> list[str]:
+def matching_services(session: Session, query: str, limit: int | None = None) -> list[str]:
     """Ids of services matching every word of `query` (prefixes count), best first."""
     words = fold(query).split()
     if not words:
         return []
     if session.get_bind().dialect.name == "postgresql":
         return _postgresql(session, words, limit)
-    return _sqlite(session, words, limit)
+    return _sqlite(session, words, -1 if limit is None else limit)
 
 
 SQLITE_MATCH = text(
@@ -139,6 +151,6 @@ def _sqlite(session: Session, words: list[str], limit: int) -> list[str]:
     return list(session.scalars(SQLITE_MATCH, {"expression": expression, "limit": limit}))
 
 
-def _postgresql(session: Session, words: list[str], limit: int) -> list[str]:
+def _postgresql(session: Session, words: list[str], limit: int | None) -> list[str]:
     expression = " & ".join(f"{word}:*" for word in words)
     return list(session.scalars(POSTGRESQL_MATCH, {"expression": expression, "limit": limit}))

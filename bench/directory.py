@@ -1,0 +1,289 @@
+"""Directory search server time against a bare Flask route: a report against DESIGN.md section 6.
+
+Run from the repo root: .venv/bin/python bench/directory.py [--sizes 10000 100000]
+[--databases sqlite postgresql] [--requests 300] [--budget 180] [--json] [--profile]
+Server time is measured by a WSGI middleware around each app's `wsgi_app`: from the call until
+the response body is consumed and closed (Flask's teardown included, the test client excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import throwaway_postgres  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.db import session_scope  # noqa: E402
+from webapp.directory import search  # noqa: E402
+from webapp.directory.geo import find_postcode  # noqa: E402
+from webapp.directory.models import FieldTranslation, RecordSetting  # noqa: E402
+from webapp.directory.tables import TABLES  # noqa: E402
+from webapp.settings import Settings  # noqa: E402
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+GOAL_RATIO = 2.0
+HEADER = "database services n search_p50 p95 bare_p50 p95 ratio hello_p95 index_s gen_s db_MB goal"
+WIDTHS = (10, 8, 4, 10, 8, 8, 6, 6, 9, 7, 6, 6, 6)
+CHEAP = dict(exit_url="https://weather.example.org/", argon2_memory_kib=1024, argon2_time_cost=1)
+CHUNK = 5_000
+ZIPS = ("10001", "60614", "94110", "78701", "98101", "30303")
+WORDS = [  # the vocabulary and the query mix
+    line.split("\t")
+    for line in Path(__file__).with_name("directory_words.tsv").read_text("utf-8").splitlines()
+    if not line.startswith("#")
+]
+CATEGORIES = [word[1:] for word in WORDS if word[0] == "category"]  # key, weight, name, texts
+EXTRAS = [word[1:] for word in WORDS if word[0] == "extra"]  # probability, then the texts
+QUERIES = [word[1:] for word in WORDS if word[0] == "query"]  # label, text, filtered or not
+ORG_WORDS = "Harbor Beacon Riverside Hope Bridge Sunrise Maple Unity Cedar Oak".split()
+ORG_KINDS = "House Center Project Alliance Network Services Collective".split()
+
+
+@contextmanager
+def database(kind: str, workdir: str, size: int):
+    """A fresh database URL: a SQLite file, or a throwaway PostgreSQL database dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir}/directory-{size}.db"
+        return
+    yield from throwaway_postgres(POSTGRES_ADMIN, prefix="haven_bench")
+
+
+class Timed:
+    """WSGI middleware keeping the server time of the last request in `last` (seconds)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app, self.last = wsgi_app, 0.0
+
+    def __call__(self, environ, start_response):
+        start = time.perf_counter()
+        body = self.wsgi_app(environ, start_response)
+        chunks = list(body)
+        body.close()  # as a WSGI server does
+        self.last = time.perf_counter() - start
+        return chunks
+
+
+def build_apps(url: str) -> tuple[Flask, Flask]:
+    """Haven on `url`, migrated, with a `hello` route; and a bare Flask `hello`; both timed."""
+    keys = {name: secrets.token_urlsafe(48) for name in ("secret_key", "data_key")}
+    settings = Settings(env="test", database_url=url, unlock_code="2468", **keys, **CHEAP)
+    app, bare = create_app(settings), Flask("bare")
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"db upgrade failed: {result.output}")
+    app.add_url_rule("/bench-hello", "bench_hello", lambda: "hello")
+    bare.add_url_rule("/hello", "hello", lambda: "hello")
+    app.wsgi_app, bare.wsgi_app = Timed(app.wsgi_app), Timed(bare.wsgi_app)
+    return app, bare
+
+
+COLUMNS = {  # in insertion order: every table after those it refers to
+    "taxonomy": ("id", "name", "description"),
+    "taxonomy_term": ("id", "name", "description", "taxonomy_id"),
+    "organization": ("id", "name", "description"),
+    "service": ("id", "organization_id", "name", "description", "status", "last_modified"),
+    "location": ("id", "location_type", "organization_id", "latitude", "longitude"),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "phone": ("id", "service_id", "type", "number"),
+    "attribute": ("id", "link_id", "link_type", "link_entity", "taxonomy_term_id"),
+    "translation": ("resource", "record_id", "field", "language", "value", "origin"),
+    "setting": ("resource", "record_id", "source_language", "status"),
+}
+SQL = dict(TABLES, translation=FieldTranslation.__table__, setting=RecordSetting.__table__)
+
+
+def generate(app: Flask, size: int, seed: int) -> dict:
+    """Insert `size` services (Core executemany, importer checks bypassed); term ids by key."""
+    rng, now = random.Random(seed), datetime.now(UTC)  # noqa: S311 (reproducible test data)
+    uid = lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))  # noqa: E731
+    places, rows = [find_postcode(z) for z in ZIPS], {name: [] for name in COLUMNS}
+
+    def add(table: str, *values) -> None:
+        rows[table].append(dict(zip(COLUMNS[table], values, strict=True)))
+
+    terms, taxonomy = {c[0]: uid() for c in CATEGORIES}, uid()
+    add("taxonomy", taxonomy, "Haven categories", "Kinds of help")
+    for key, _weight, name, description, *_ in CATEGORIES:
+        add("taxonomy_term", terms[key], name, description, taxonomy)
+    names = [f"{rng.choice(ORG_WORDS)} {rng.choice(ORG_KINDS)} {i}" for i in range(size // 10 or 1)]
+    orgs = [(uid(), name) for name in names]  # each organization runs about ten services
+    for org, name in orgs:
+        add("organization", org, name, "A community organization supporting survivors.")
+    for i in range(size):
+        key, _weight, title, *texts = rng.choices(CATEGORIES, [int(c[1]) for c in CATEGORIES])[0]
+        extras = [extra[1:] for extra in EXTRAS if rng.random() < float(extra[0])]
+        en, es, vi = (" ".join([t] + [e[n] for e in extras]) for n, t in enumerate(texts))
+        (org, name), place = orgs[i % len(orgs)], rng.choice(places)
+        service, location = uid(), uid()
+        lat, lon = (point + rng.uniform(-0.2, 0.2) for point in (place.latitude, place.longitude))
+        add("service", service, org, f"{name} {title}", en, "active", now)
+        add("location", location, "physical", org, lat, lon)
+        add("service_at_location", uid(), service, location)
+        add("phone", uid(), service, "voice", f"+1555{rng.randrange(10**7):07d}")
+        add("attribute", uid(), service, "service", "service", terms[key])
+        add("translation", "service", service, "description", "es", es, "machine")
+        add("translation", "service", service, "description", "vi", vi, "machine")
+        status = "draft" if rng.random() < 0.01 else "published"  # 1% drafts, hidden from the API
+        add("setting", "service", service, "en", status)
+    with session_scope(app) as session:
+        for table, values in rows.items():
+            for start in range(0, len(values), CHUNK):
+                session.execute(insert(SQL[table]), values[start : start + CHUNK])
+    return terms
+
+
+def build_index(app: Flask) -> dict:
+    """Time `search.reindex` of every service (committed); then ANALYZE and the size on disk."""
+    start, note, engine = time.perf_counter(), "reindex(session)", app.extensions["db.engine"]
+    try:
+        with session_scope(app) as session:
+            search.reindex(session)
+    except DBAPIError as error:  # e.g. more ids than PostgreSQL takes parameters (65,535)
+        note = f"reindex(session) failed: {str(error.orig).splitlines()[0]}; took ids by {CHUNK}"
+        start = time.perf_counter()
+        with session_scope(app) as session:
+            ids = list(session.scalars(select(TABLES["service"].c.id)))
+            for first in range(0, len(ids), CHUNK):
+                search.reindex(session, ids[first : first + CHUNK])
+    seconds = time.perf_counter() - start
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if engine.name == "postgresql":
+            connection.execute(text("VACUUM ANALYZE"))
+            size = connection.scalar(text("SELECT pg_database_size(current_database())"))
+        else:
+            connection.execute(text("ANALYZE"))
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            size = Path(engine.url.database).stat().st_size
+    return {"index_s": seconds, "index_note": note, "database_mb": size / 2**20}
+
+
+def percentiles(seconds: list[float]) -> dict:
+    """Sample count, p50 and p95 in milliseconds (inclusive quantiles)."""
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return {"n": len(seconds), "p50_ms": cuts[49] * 1000, "p95_ms": cuts[94] * 1000}
+
+
+def measure(app: Flask, bare: Flask, terms: dict, args, profile) -> dict:
+    """Search, bare hello and Haven hello requests interleaved; percentiles of each."""
+    shelter = {"taxonomy_term_id": terms["shelter"]}
+    queries = [
+        (label, {"search": words, "per_page": 10} | (shelter if filtered == "yes" else {}))
+        for label, words, filtered in QUERIES
+    ]
+    clients = dict(search=app.test_client(), bare=bare.test_client(), hello=app.test_client())
+    times: dict = {kind: [] for kind in clients} | {label: [] for label, _ in queries}
+    hits = {}
+
+    def get(kind: str, path: str, number: int, query: dict | None = None) -> float:
+        address = f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"  # no rate limit
+        profiled = profile and kind == "search" and number >= 0
+        call = profile.runcall if profiled else lambda f, *a, **k: f(*a, **k)
+        client = clients[kind]
+        response = call(client.get, path, query_string=query, environ_base={"REMOTE_ADDR": address})
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} {query}: HTTP {response.status_code}")
+        if query:
+            hits[query["search"]] = response.get_json()["total_items"]
+        return (bare if kind == "bare" else app).wsgi_app.last
+
+    deadline = time.monotonic() + args.budget
+    for number in range(-len(queries) - 20, args.requests):  # negative numbers warm up
+        if time.monotonic() > deadline:
+            break
+        label, query = queries[number % len(queries)]
+        seconds = get("search", "/api/hsds/services", number, query)
+        sample = {"search": seconds, label: seconds, "bare": get("bare", "/hello", number)}
+        sample["hello"] = get("hello", "/bench-hello", number)
+        for kind, value in sample.items() if number >= 0 else ():
+            times[kind].append(value)
+    result = {kind: percentiles(times[kind]) for kind in clients}
+    result["queries"] = {
+        label: {"hits": hits[query["search"]], "p50_ms": statistics.median(times[label]) * 1000}
+        for label, query in queries
+        if times[label]
+    }
+    result["ratio_p95"] = result["search"]["p95_ms"] / result["bare"]["p95_ms"]
+    return result
+
+
+def run(kind: str, size: int, args, workdir: str) -> dict:
+    """Generate, index and measure one database at one size; progress goes to stderr."""
+    log = lambda message: print(f"[{kind} {size}] {message}", file=sys.stderr, flush=True)  # noqa: E731
+    with database(kind, workdir, size) as url:
+        app, bare = build_apps(url)
+        start = time.perf_counter()
+        terms = generate(app, size, args.seed)
+        result = {"database": kind, "services": size, "generate_s": time.perf_counter() - start}
+        result |= build_index(app)
+        log(f"generated in {result['generate_s']:.1f} s, indexed in {result['index_s']:.1f} s")
+        profile = cProfile.Profile() if args.profile else None
+        result |= measure(app, bare, terms, args, profile)
+        log(f"p95 ratio {result['ratio_p95']:.1f}, search p95 {result['search']['p95_ms']:.1f} ms")
+        if profile:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+            log(f"profile of the search requests:\n{out.getvalue()}")
+        app.extensions["db.engine"].dispose()
+        return result
+
+
+def print_table(results: list[dict]) -> None:
+    """The summary table, then median time and hit count per query."""
+    print(f"Directory search vs bare Flask route, server ms; goal: p95 ratio <= {GOAL_RATIO}")
+    line = lambda cells: " ".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))  # noqa: E731
+    print(line(HEADER.split()) + "\n" + "-" * (sum(WIDTHS) + len(WIDTHS) - 1))
+    for r in results:
+        s, b, ratio = r["search"], r["bare"], r["ratio_p95"]
+        figures = [s["p50_ms"], s["p95_ms"], b["p50_ms"], b["p95_ms"], ratio, r["hello"]["p95_ms"]]
+        figures += [r["index_s"], r["generate_s"], r["database_mb"]]
+        cells = [f"{f:.{2 if f < 10 else 1}f}" for f in figures]
+        goal = "met" if ratio <= GOAL_RATIO else "MISSED"
+        print(line((r["database"], r["services"], s["n"], *cells, goal)))
+    for r in results:
+        print(f"{r['database']} {r['services']}: index built by {r['index_note']}")
+    print("\nPer query: median server ms (total_items)")
+    labels = [label for label, *_ in QUERIES]
+    print(f"{'database':>10} {'services':>8} " + " ".join(f"{label:>16}" for label in labels))
+    for r in results:
+        cells = [f"{q['p50_ms']:.1f} ({q['hits']})" for q in map(r["queries"].get, labels) if q]
+        print(f"{r['database']:>10} {r['services']:>8} " + " ".join(f"{c:>16}" for c in cells))
+
+
+def main() -> int:
+    """Parse arguments, run every database and size, print the table or JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--requests", type=int, default=300, help="search requests per run")
+    parser.add_argument("--budget", type=float, default=180, help="max seconds measuring a run")
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile search requests (stderr)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="haven-bench-") as workdir:
+        results = [run(kind, size, args, workdir) for kind in args.databases for size in args.sizes]
+    print(json.dumps(results, indent=2)) if args.json else print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
