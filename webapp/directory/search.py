@@ -139,8 +139,8 @@ SQLITE_MATCH = text(
 )
 POSTGRESQL_MATCH = text(
     "SELECT service_id FROM service_search "
-    "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :expression) "
-    "ORDER BY ts_rank(to_tsvector('simple', body), to_tsquery('simple', :expression)) DESC "
+    "WHERE body_tsv @@ to_tsquery('simple', :expression) "
+    "ORDER BY ts_rank(body_tsv, to_tsquery('simple', :expression)) DESC "
     "LIMIT :limit"
 )
 
