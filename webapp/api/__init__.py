@@ -7,14 +7,14 @@ import math
 from datetime import UTC
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.db import get_session
 from webapp.directory import hsds
 from webapp.directory.exchange import PRIVACY, nested
 from webapp.directory.geo import distance_km, find_postcode
 from webapp.directory.models import LocationPrivacy, RecordSetting
-from webapp.directory.search import matching_services
+from webapp.directory.search import match_subquery
 from webapp.directory.tables import TABLES
 from webapp.directory.values import ValueProblem, parse_datetime
 from webapp.extensions import limiter
@@ -64,14 +64,18 @@ def _paging() -> tuple[int, int]:
 
 def _page(ids: list[str], table: str, page: int, per_page: int):
     chosen = ids[(page - 1) * per_page : page * per_page]
+    return _page_of(chosen, len(ids), table, page, per_page)
+
+
+def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int):
     rows = _public_tree(table, set(chosen))
     contents = [nested.build(rows, table, record_id) for record_id in chosen]
     if request.args.get("format") == "ndjson":
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
         return Response(lines, mimetype="application/x-ndjson")
-    total_pages = max(math.ceil(len(ids) / per_page), 1)
+    total_pages = max(math.ceil(total / per_page), 1)
     return jsonify(
-        total_items=len(ids),
+        total_items=total,
         total_pages=total_pages,
         page_number=page,
         size=len(contents),
@@ -105,13 +109,10 @@ def _detail(table: str, record_id: str):
     return jsonify(item) if item else abort(404)
 
 
-def _service_ids() -> list[str]:
+def _service_query():
+    """The published services the request's filters and search select, best match first."""
     services = TABLES["service"]
-    query = (
-        select(services.c.id)
-        .where(services.c.id.not_in(_drafts("service")))
-        .order_by(services.c.id)
-    )
+    query = select(services.c.id).where(services.c.id.not_in(_drafts("service")))
     if request.args.get("organization_id"):
         query = query.where(services.c.organization_id == request.args["organization_id"])
     if request.args.get("modified_after"):
@@ -129,17 +130,22 @@ def _service_ids() -> list[str]:
                 )
             )
         )
-    ids = list(get_session().scalars(query))
-    if request.args.get("search"):
-        ranked = matching_services(get_session(), request.args["search"])
-        allowed = set(ids)
-        ids = [service_id for service_id in ranked if service_id in allowed]
-    return ids
+    matches = match_subquery(get_session(), request.args.get("search", ""))
+    if matches is not None:
+        query = query.join(matches, matches.c.service_id == services.c.id).order_by(
+            matches.c.rank.desc()
+        )
+    return query.order_by(services.c.id)
 
 
 @bp.get("/services")
 def services():
-    return _page(_service_ids(), "service", *_paging())
+    """Filtering, counting and paging happen in the database, whatever the directory's size."""
+    page, per_page = _paging()
+    query, session = _service_query(), get_session()
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    chosen = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return _page_of(chosen, total, "service", page, per_page)
 
 
 @bp.get("/services/<record_id>")
@@ -165,7 +171,7 @@ def organization(record_id: str):
 def service_at_locations():
     """With `postcode` (and `proximity` in metres), nearest first; hidden places are never near."""
     links, locations = TABLES["service_at_location"], TABLES["location"]
-    service_ids = set(_service_ids())
+    service_ids = set(get_session().scalars(_service_query()))
     query = (
         select(links.c.id, links.c.service_id, locations.c.latitude, locations.c.longitude)
         .join(locations, links.c.location_id == locations.c.id)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import ForeignKey, String, Text, delete, select, text
+from sqlalchemy import Float, ForeignKey, String, Text, delete, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.db import Base
@@ -125,32 +125,32 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
 
 def matching_services(session: Session, query: str, limit: int | None = None) -> list[str]:
     """Ids of services matching every word of `query` (prefixes count), best first."""
+    matches = match_subquery(session, query)
+    if matches is None:
+        return []
+    ranked = select(matches.c.service_id).order_by(matches.c.rank.desc(), matches.c.service_id)
+    return list(session.scalars(ranked.limit(limit)))
+
+
+def match_subquery(session: Session, query: str):
+    """(service_id, rank) of every service matching `query`, to join in SQL; None if no words."""
     words = fold(query).split()
     if not words:
-        return []
+        return None
     if session.get_bind().dialect.name == "postgresql":
-        return _postgresql(session, words, limit)
-    return _sqlite(session, words, -1 if limit is None else limit)
+        # Words are \w+ only (see fold), so they cannot carry tsquery or FTS5 syntax.
+        statement = POSTGRESQL_MATCH.bindparams(expression=" & ".join(f"{w}:*" for w in words))
+    else:
+        statement = SQLITE_MATCH.bindparams(expression=" ".join(f'"{w}"*' for w in words))
+    return statement.columns(service_id=String, rank=Float).subquery("matches")
 
 
 SQLITE_MATCH = text(
-    "SELECT s.service_id FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
-    "WHERE service_search_fts MATCH :expression ORDER BY bm25(service_search_fts) LIMIT :limit"
+    "SELECT s.service_id AS service_id, -bm25(service_search_fts) AS rank "
+    "FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
+    "WHERE service_search_fts MATCH :expression"
 )
 POSTGRESQL_MATCH = text(
-    "SELECT service_id FROM service_search "
-    "WHERE body_tsv @@ to_tsquery('simple', :expression) "
-    "ORDER BY ts_rank(body_tsv, to_tsquery('simple', :expression)) DESC "
-    "LIMIT :limit"
+    "SELECT service_id, ts_rank(body_tsv, to_tsquery('simple', :expression)) AS rank "
+    "FROM service_search WHERE body_tsv @@ to_tsquery('simple', :expression)"
 )
-
-
-def _sqlite(session: Session, words: list[str], limit: int) -> list[str]:
-    # Words are \w+ only (see fold), so quoting them is enough to keep FTS syntax out.
-    expression = " ".join(f'"{word}"*' for word in words)
-    return list(session.scalars(SQLITE_MATCH, {"expression": expression, "limit": limit}))
-
-
-def _postgresql(session: Session, words: list[str], limit: int | None) -> list[str]:
-    expression = " & ".join(f"{word}:*" for word in words)
-    return list(session.scalars(POSTGRESQL_MATCH, {"expression": expression, "limit": limit}))
