@@ -28,10 +28,11 @@ MESSAGES = {
 def render_error(error: HTTPException):
     code = error.code or 500
     message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
-    if request.blueprint in STAFF_BLUEPRINTS and isinstance(error.description, LazyString):
-        message = error.description
     if request.blueprint in STAFF_BLUEPRINTS:
         template = "staff/error.html"
+        # Staff views may say why (a translated reason); survivor pages keep the neutral text.
+        if isinstance(error.description, LazyString):
+            message = error.description
     else:
         template = "survivor/error.html" if is_unlocked() else "decoy/error.html"
     heading = NOT_FOUND_HEADING if code in (404, 405) else OTHER_HEADING

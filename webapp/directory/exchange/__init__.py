@@ -8,7 +8,10 @@ identical.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -80,3 +83,17 @@ def privacy_problem(location_id: object, visibility: object) -> tuple[str, str] 
     if visibility not in VISIBILITIES:
         return "visibility", f"{visibility!r} is not one of {', '.join(VISIBILITIES)}"
     return None
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """CSV as every export writes it: a header, then rows, CRLF line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, dict]]:
+    """Each data row with its row number (the header is row 1)."""
+    return enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2)

@@ -8,14 +8,11 @@ whether it is published.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds
-from webapp.directory.exchange import Batch, Problem
+from webapp.directory.exchange import Batch, Problem, csv_rows, csv_text
 from webapp.directory.models import FieldTranslation, RecordSetting
 from webapp.settings import SUPPORTED_LOCALES
 
@@ -49,23 +46,19 @@ def translatable(table: str, field_name: str) -> bool:
 
 def read(files: dict[str, str], batch: Batch) -> None:
     if TRANSLATIONS_FILE in files:
-        for number, row in _rows(files[TRANSLATIONS_FILE]):
+        for number, row in csv_rows(files[TRANSLATIONS_FILE]):
             problem = _translation_problem(row)
             if problem:
                 batch.problems.append(Problem(TRANSLATIONS_FILE, number, *problem))
             else:
                 batch.translations.append((TRANSLATIONS_FILE, number, row))
     if RECORDS_FILE in files:
-        for number, row in _rows(files[RECORDS_FILE]):
+        for number, row in csv_rows(files[RECORDS_FILE]):
             problem = _record_problem(row)
             if problem:
                 batch.problems.append(Problem(RECORDS_FILE, number, *problem))
             else:
                 batch.settings.append((RECORDS_FILE, number, row))
-
-
-def _rows(text: str):
-    return enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2)
 
 
 def _language_ok(code: str | None) -> bool:
@@ -142,23 +135,15 @@ def export_files(session: Session) -> dict[str, str]:
         select(RecordSetting).order_by(RecordSetting.resource, RecordSetting.record_id)
     )
     return {
-        TRANSLATIONS_FILE: _csv(
+        TRANSLATIONS_FILE: csv_text(
             TRANSLATION_FIELDS,
             (
                 (t.resource, t.record_id, t.field, t.language, t.value, t.origin)
                 for t in translations
             ),
         ),
-        RECORDS_FILE: _csv(
+        RECORDS_FILE: csv_text(
             RECORD_FIELDS,
             ((s.resource, s.record_id, s.source_language, s.status) for s in settings),
         ),
     }
-
-
-def _csv(header, rows) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

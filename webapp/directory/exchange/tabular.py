@@ -15,6 +15,8 @@ from webapp.directory.exchange import (
     Batch,
     Problem,
     Record,
+    csv_rows,
+    csv_text,
     haven,
     privacy_problem,
 )
@@ -46,7 +48,7 @@ def read_datapackage(source: Path) -> Batch:
 
 
 def _read_privacy(text: str, batch: Batch) -> None:
-    for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+    for number, row in csv_rows(text):
         problem = privacy_problem(row.get("location_id"), row.get("visibility"))
         if problem:
             batch.problems.append(Problem(PRIVACY_FILE, number, problem[0], problem[1]))
@@ -106,11 +108,7 @@ def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
 
 
 def _privacy_text(rows: list[dict]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(PRIVACY_FIELDS)
-    writer.writerows([row[name] or "" for name in PRIVACY_FIELDS] for row in rows)
-    return buffer.getvalue()
+    return csv_text(PRIVACY_FIELDS, ([row[name] or "" for name in PRIVACY_FIELDS] for row in rows))
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -121,9 +119,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 def _csv_text(layout: hsds.Table, rows: list[dict]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(layout.field_names)
-    for row in rows:
-        writer.writerow([to_text(field, row.get(field.name)) for field in layout.fields])
-    return buffer.getvalue()
+    return csv_text(
+        layout.field_names,
+        ([to_text(field, row.get(field.name)) for field in layout.fields] for row in rows),
+    )
