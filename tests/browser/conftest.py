@@ -32,10 +32,10 @@ def exit_url():
         yield server.url + "/"
 
 
-def serve_haven(exit_url: str, tmp_path_factory, **overrides):
+def serve_haven(exit_url: str, tmp_path_factory, clock=None, **overrides):
     database = tmp_path_factory.mktemp("haven") / "haven.db"
     settings = make_settings(exit_url=exit_url, database_url=f"sqlite:///{database}", **overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     server = LiveServer(app)
     server.app = app
