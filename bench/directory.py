@@ -2,8 +2,11 @@
 
 Run from the repo root: .venv/bin/python bench/directory.py [--sizes 10000 100000]
 [--databases sqlite postgresql] [--requests 300] [--budget 180] [--json] [--profile]
-Server time is measured by a WSGI middleware around each app's `wsgi_app`: from the call until
-the response body is consumed and closed (Flask's teardown included, the test client excluded).
+Two searches are measured: `api`, GET /api/hsds/services (HSDS JSON, ten services per page), and
+`places`, the survivor's search form (POST /places behind the unlock, an HTML page of ten), with
+the same words and filters plus a search near a ZIP code. Server time is measured by a WSGI
+middleware around each app's `wsgi_app`: from the call until the response body is consumed and
+closed (Flask's teardown included, the test client excluded).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import io
 import json
 import pstats
 import random
+import re
 import secrets
 import statistics
 import sys
@@ -30,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import throwaway_postgres  # noqa: E402
+from tests.conftest import csrf_token, throwaway_postgres, unlock  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import session_scope  # noqa: E402
 from webapp.directory import search  # noqa: E402
@@ -41,8 +45,9 @@ from webapp.settings import Settings  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 GOAL_RATIO = 2.0
-HEADER = "database services n search_p50 p95 bare_p50 p95 ratio hello_p95 index_s gen_s db_MB goal"
-WIDTHS = (10, 8, 4, 10, 8, 8, 6, 6, 9, 7, 6, 6, 6)
+HEADER = "database services search n p50 p95 bare_p50 p95 ratio hello_p95 index_s gen_s db_MB goal"
+WIDTHS = (10, 8, 6, 4, 7, 7, 8, 6, 6, 9, 7, 6, 6, 6)
+SEARCHES = ("api", "places")
 CHEAP = dict(exit_url="https://weather.example.org/", argon2_memory_kib=1024, argon2_time_cost=1)
 CHUNK = 5_000
 ZIPS = ("10001", "60614", "94110", "78701", "98101", "30303")
@@ -85,7 +90,9 @@ class Timed:
 def build_apps(url: str) -> tuple[Flask, Flask]:
     """Haven on `url`, migrated, with a `hello` route; and a bare Flask `hello`; both timed."""
     keys = {name: secrets.token_urlsafe(48) for name in ("secret_key", "data_key")}
-    settings = Settings(env="test", database_url=url, unlock_code="2468", **keys, **CHEAP)
+    settings = Settings(
+        env="test", database_url=url, unlock_code="2468", lock_after_minutes=120, **keys, **CHEAP
+    )
     app, bare = create_app(settings), Flask("bare")
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     if result.exit_code != 0:
@@ -98,7 +105,7 @@ def build_apps(url: str) -> tuple[Flask, Flask]:
 
 COLUMNS = {  # in insertion order: every table after those it refers to
     "taxonomy": ("id", "name", "description"),
-    "taxonomy_term": ("id", "name", "description", "taxonomy_id"),
+    "taxonomy_term": ("id", "code", "name", "description", "taxonomy_id"),
     "organization": ("id", "name", "description"),
     "service": ("id", "organization_id", "name", "description", "status", "last_modified"),
     "location": ("id", "location_type", "organization_id", "latitude", "longitude"),
@@ -123,7 +130,7 @@ def generate(app: Flask, size: int, seed: int) -> dict:
     terms, taxonomy = {c[0]: uid() for c in CATEGORIES}, uid()
     add("taxonomy", taxonomy, "Haven categories", "Kinds of help")
     for key, _weight, name, description, *_ in CATEGORIES:
-        add("taxonomy_term", terms[key], name, description, taxonomy)
+        add("taxonomy_term", terms[key], key, name, description, taxonomy)
     names = [f"{rng.choice(ORG_WORDS)} {rng.choice(ORG_KINDS)} {i}" for i in range(size // 10 or 1)]
     orgs = [(uid(), name) for name in names]  # each organization runs about ten services
     for org, name in orgs:
@@ -183,45 +190,76 @@ def percentiles(seconds: list[float]) -> dict:
 
 
 def measure(app: Flask, bare: Flask, terms: dict, args, profile) -> dict:
-    """Search, bare hello and Haven hello requests interleaved; percentiles of each."""
+    """API search, survivor search, bare hello and Haven hello interleaved; percentiles of each."""
     shelter = {"taxonomy_term_id": terms["shelter"]}
-    queries = [
+    api_queries = [
         (label, {"search": words, "per_page": 10} | (shelter if filtered == "yes" else {}))
         for label, words, filtered in QUERIES
     ]
-    clients = dict(search=app.test_client(), bare=bare.test_client(), hello=app.test_client())
-    times: dict = {kind: [] for kind in clients} | {label: [] for label, _ in queries}
-    hits = {}
+    places_queries = [
+        (label, {"q": words} | ({"category": "shelter"} if filtered == "yes" else {}))
+        for label, words, filtered in QUERIES
+    ] + [("near ZIP", {"postcode": ZIPS[0]})]
+    clients = {kind: app.test_client() for kind in ("api", "places", "hello")}
+    clients["bare"] = bare.test_client()
+    unlock(clients["places"])
+    token = csrf_token(clients["places"].get("/places").get_data(as_text=True))
+    times: dict = {kind: {} for kind in clients}
+    hits: dict = {kind: {} for kind in SEARCHES}
 
-    def get(kind: str, path: str, number: int, query: dict | None = None) -> float:
+    def call(kind: str, number: int, send):
         address = f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"  # no rate limit
-        profiled = profile and kind == "search" and number >= 0
-        call = profile.runcall if profiled else lambda f, *a, **k: f(*a, **k)
-        client = clients[kind]
-        response = call(client.get, path, query_string=query, environ_base={"REMOTE_ADDR": address})
+        profiled = profile and kind in SEARCHES and number >= 0
+        run = profile.runcall if profiled else lambda f, *a, **k: f(*a, **k)
+        response = run(send, clients[kind], {"REMOTE_ADDR": address})
         if response.status_code != 200:
-            raise RuntimeError(f"{path} {query}: HTTP {response.status_code}")
-        if query:
-            hits[query["search"]] = response.get_json()["total_items"]
-        return (bare if kind == "bare" else app).wsgi_app.last
+            raise RuntimeError(f"{kind}: HTTP {response.status_code}")
+        return response, (bare if kind == "bare" else app).wsgi_app.last
 
+    def api(number: int, label: str, query: dict) -> float:
+        get = lambda c, env: c.get("/api/hsds/services", query_string=query, environ_base=env)  # noqa: E731
+        response, seconds = call("api", number, get)
+        hits["api"][label] = response.get_json()["total_items"]
+        return seconds
+
+    def places(number: int, label: str, query: dict) -> float:
+        form = {"csrf_token": token} | query
+        post = lambda c, env: c.post("/places", data=form, environ_base=env)  # noqa: E731
+        response, seconds = call("places", number, post)
+        found = re.search(r"(\d+) services? found", response.get_data(as_text=True))
+        hits["places"][label] = int(found.group(1)) if found else 0
+        return seconds
+
+    hello = lambda c, env: c.get("/bench-hello", environ_base=env)  # noqa: E731
+    bare_hello = lambda c, env: c.get("/hello", environ_base=env)  # noqa: E731
     deadline = time.monotonic() + args.budget
-    for number in range(-len(queries) - 20, args.requests):  # negative numbers warm up
+    warm_up = len(places_queries) + 20
+    for number in range(-warm_up, args.requests):  # negative numbers warm up
         if time.monotonic() > deadline:
             break
-        label, query = queries[number % len(queries)]
-        seconds = get("search", "/api/hsds/services", number, query)
-        sample = {"search": seconds, label: seconds, "bare": get("bare", "/hello", number)}
-        sample["hello"] = get("hello", "/bench-hello", number)
+        sample = {"api": api(number, *api_queries[number % len(api_queries)])}
+        label, query = places_queries[number % len(places_queries)]
+        sample["places"] = places(number, label, query)
+        sample["bare"] = call("bare", number, bare_hello)[1]
+        sample["hello"] = call("hello", number, hello)[1]
         for kind, value in sample.items() if number >= 0 else ():
-            times[kind].append(value)
-    result = {kind: percentiles(times[kind]) for kind in clients}
+            times[kind].setdefault("all", []).append(value)
+        if number >= 0:
+            times["api"].setdefault(api_queries[number % len(api_queries)][0], []).append(
+                sample["api"]
+            )
+            times["places"].setdefault(label, []).append(sample["places"])
+    result = {kind: percentiles(times[kind]["all"]) for kind in clients}
     result["queries"] = {
-        label: {"hits": hits[query["search"]], "p50_ms": statistics.median(times[label]) * 1000}
-        for label, query in queries
-        if times[label]
+        kind: {
+            label: {"hits": hits[kind][label], "p50_ms": statistics.median(seconds) * 1000}
+            for label, seconds in times[kind].items()
+            if label != "all"
+        }
+        for kind in SEARCHES
     }
-    result["ratio_p95"] = result["search"]["p95_ms"] / result["bare"]["p95_ms"]
+    for kind in SEARCHES:
+        result[kind]["ratio_p95"] = result[kind]["p95_ms"] / result["bare"]["p95_ms"]
     return result
 
 
@@ -237,7 +275,9 @@ def run(kind: str, size: int, args, workdir: str) -> dict:
         log(f"generated in {result['generate_s']:.1f} s, indexed in {result['index_s']:.1f} s")
         profile = cProfile.Profile() if args.profile else None
         result |= measure(app, bare, terms, args, profile)
-        log(f"p95 ratio {result['ratio_p95']:.1f}, search p95 {result['search']['p95_ms']:.1f} ms")
+        for kind in SEARCHES:
+            figures = f"p95 {result[kind]['p95_ms']:.1f} ms, ratio {result[kind]['ratio_p95']:.1f}"
+            log(f"{kind} search {figures}")
         if profile:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
@@ -252,20 +292,23 @@ def print_table(results: list[dict]) -> None:
     line = lambda cells: " ".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True))  # noqa: E731
     print(line(HEADER.split()) + "\n" + "-" * (sum(WIDTHS) + len(WIDTHS) - 1))
     for r in results:
-        s, b, ratio = r["search"], r["bare"], r["ratio_p95"]
-        figures = [s["p50_ms"], s["p95_ms"], b["p50_ms"], b["p95_ms"], ratio, r["hello"]["p95_ms"]]
-        figures += [r["index_s"], r["generate_s"], r["database_mb"]]
-        cells = [f"{f:.{2 if f < 10 else 1}f}" for f in figures]
-        goal = "met" if ratio <= GOAL_RATIO else "MISSED"
-        print(line((r["database"], r["services"], s["n"], *cells, goal)))
+        for kind in SEARCHES:
+            s, b, ratio = r[kind], r["bare"], r[kind]["ratio_p95"]
+            figures = [s["p50_ms"], s["p95_ms"], b["p50_ms"], b["p95_ms"], ratio]
+            figures += [r["hello"]["p95_ms"], r["index_s"], r["generate_s"], r["database_mb"]]
+            cells = [f"{f:.{2 if f < 10 else 1}f}" for f in figures]
+            goal = "met" if ratio <= GOAL_RATIO else "MISSED"
+            print(line((r["database"], r["services"], kind, s["n"], *cells, goal)))
     for r in results:
         print(f"{r['database']} {r['services']}: index built by {r['index_note']}")
-    print("\nPer query: median server ms (total_items)")
-    labels = [label for label, *_ in QUERIES]
-    print(f"{'database':>10} {'services':>8} " + " ".join(f"{label:>16}" for label in labels))
-    for r in results:
-        cells = [f"{q['p50_ms']:.1f} ({q['hits']})" for q in map(r["queries"].get, labels) if q]
-        print(f"{r['database']:>10} {r['services']:>8} " + " ".join(f"{c:>16}" for c in cells))
+    for kind in SEARCHES:
+        print(f"\n{kind}: median server ms per query (services found)")
+        labels = list(results[0]["queries"][kind]) if results else []
+        print(f"{'database':>10} {'services':>8} " + " ".join(f"{label:>15}" for label in labels))
+        for r in results:
+            queries = r["queries"][kind]
+            cells = [f"{q['p50_ms']:.1f} ({q['hits']})" for q in map(queries.get, labels) if q]
+            print(f"{r['database']:>10} {r['services']:>8} " + " ".join(f"{c:>15}" for c in cells))
 
 
 def main() -> int:

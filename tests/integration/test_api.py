@@ -111,6 +111,8 @@ def test_pages_and_ndjson(client):
     assert first["total_pages"] == first["total_items"] == 3
     last = get_json(client, "/api/hsds/services?per_page=1&page=3")
     assert last["last_page"] and last["page_number"] == 3
+    past = get_json(client, "/api/hsds/services?per_page=1&page=9")
+    assert past["empty"] and past["contents"] == [] and past["total_items"] == 3
     lines = client.get("/api/hsds/services?format=ndjson").get_data(as_text=True).splitlines()
     assert len(lines) == 3 and all(json.loads(line)["id"] for line in lines)
 

@@ -86,6 +86,20 @@ def test_near_a_zip_code_nearest_come_first(survivor):
     assert len(distances) >= 5 and distances == sorted(distances)
 
 
+def test_near_a_zip_code_every_page_follows_on_without_gaps_or_repeats(survivor):
+    _response, first = search(survivor, postcode="62704")
+    total = int(re.search(r"(\d+) services found", first).group(1))
+    pages = [first] + [
+        search(survivor, postcode="62704", page=str(n))[1] for n in range(2, (total + 9) // 10 + 1)
+    ]
+    ids = [service for page in pages for service in found_ids(page)]
+    assert len(ids) == len(set(ids)) == total
+    distances = [float(km) for page in pages for km in KM.findall(page)]
+    assert distances == sorted(distances) and 0 < len(distances) < total
+    last = pages[-1]
+    assert "km away" not in last.split("</li>")[-2], "services without a place come last"
+
+
 def test_an_unknown_zip_code_is_explained_and_keeps_what_was_typed(survivor):
     response, page = search(survivor, q="legal", postcode="00000")
     assert response.status_code == 400
@@ -105,6 +119,18 @@ def test_open_now_keeps_only_what_is_open(migrated_app, survivor, clock):
         re.search(r"(\d+) services found", night).group(1)
     )
     assert int(re.search(r"(\d+) services found", all_of_them).group(1)) >= 50
+
+
+def test_pages_follow_one_another_and_a_page_past_the_end_shows_the_last(survivor):
+    _response, first = search(survivor, q="help")
+    total = int(re.search(r"(\d+) services found", first).group(1))
+    last_page = (total + 9) // 10
+    assert total > 10 and len(found_ids(first)) == 10
+    _response, second = search(survivor, q="help", page="2")
+    assert not set(found_ids(first)) & set(found_ids(second))
+    _response, past = search(survivor, q="help", page="999")
+    assert f"Page {last_page} of {last_page}" in past
+    assert len(found_ids(past)) == total - 10 * (last_page - 1)
 
 
 def test_drafts_are_not_shown(survivor):

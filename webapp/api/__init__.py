@@ -7,14 +7,14 @@ import math
 from datetime import UTC
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.db import get_session
 from webapp.directory import hsds
 from webapp.directory.exchange import PRIVACY, nested
 from webapp.directory.geo import distance_km, find_postcode
 from webapp.directory.models import LocationPrivacy, RecordSetting
-from webapp.directory.search import match_subquery
+from webapp.directory.search import match_subquery, page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import ValueProblem, parse_datetime
 from webapp.extensions import limiter
@@ -142,9 +142,7 @@ def _service_query():
 def services():
     """Filtering, counting and paging happen in the database, whatever the directory's size."""
     page, per_page = _paging()
-    query, session = _service_query(), get_session()
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    chosen = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    chosen, total = page_of(get_session(), _service_query(), page, per_page)
     return _page_of(chosen, total, "service", page, per_page)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from webapp.directory import geo, hours, hsds, search
@@ -68,23 +68,89 @@ class Answer:
 
 
 def find(session: Session, query: Query, *, locale: str, now: datetime, time_zone: str) -> Answer:
-    """One page of matching services; raise UnknownPostcode for a postal code we cannot place."""
-    ids = _candidates(session, query)
+    """One page of matching services; raise UnknownPostcode for a postal code we cannot place.
+
+    Without a place or "open now" the database counts, orders and pages; with them, only the
+    candidates' coordinates or schedules come back (joined in SQL, never a list of ids sent in),
+    so a search costs the same whatever the number of matches.
+    """
+    candidates, order = _candidates(session, query)
     origin = _origin(query)
-    distances = _distances(session, ids, origin) if origin else {}
-    opening = _opening(session, ids, now, time_zone) if query.open_now else {}
+    if origin is None and not query.open_now:
+        ordered = select(candidates.c.id).order_by(*order)
+        chosen, total = search.page_of(session, ordered, max(query.page, 1), PER_PAGE)
+        pages, page = _pages(total, query.page)
+        if not chosen and total:  # past the last page: show the last one
+            chosen, total = search.page_of(session, ordered, page, PER_PAGE)
+        return Answer(describe(session, chosen, locale=locale), total, page, pages)
+    if origin is not None and not query.open_now:
+        nearest = _nearest_page(session, candidates, origin, query.page)
+        if nearest is not None:
+            distances, total, page = nearest
+            results = describe(session, list(distances), locale=locale)
+            for result in results:
+                result.distance_km = distances[result.id]
+            return Answer(results, total, page, _pages(total, page)[0])
+    names = dict(session.execute(select(candidates.c.id, candidates.c.name).order_by(*order)).all())
+    ids = list(names)
+    distances = _distances(session, candidates, origin) if origin else {}
+    opening = _opening(session, candidates, now, time_zone) if query.open_now else {}
     if query.open_now:
         ids = [i for i in ids if opening.get(i)]
-    if origin:
-        ids.sort(key=lambda i: (distances.get(i) is None, distances.get(i) or 0.0))
-    pages = max((len(ids) + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(max(query.page, 1), pages)
+    if origin:  # nearest first, as _nearest_page orders them; then places unknown
+        ids.sort(key=lambda i: (i not in distances, distances.get(i, 0.0), names[i], i))
+    pages, page = _pages(len(ids), query.page)
     chosen = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
     results = describe(session, chosen, locale=locale)
     for result in results:
         result.distance_km = distances.get(result.id)
         result.open_now = opening.get(result.id)
     return Answer(results, len(ids), page, pages)
+
+
+SEARCH_RADII_KM = (25, 100, 400, 1600)
+
+
+def _nearest_page(session: Session, candidates, origin: tuple[float, float], wanted: int):
+    """The page's services nearest `origin` by distance, read from ever wider boxes around it.
+
+    Every service within `radius` of the origin lies in the box, so once the box holds a full
+    page of them no service outside can come earlier. None when even the widest box cannot
+    fill the page (the caller then reads every candidate's place).
+    """
+    total = session.scalar(select(func.count()).select_from(candidates))
+    pages, page = _pages(total, wanted)
+    needed = page * PER_PAGE
+    if needed > total:  # the last page: it holds the services without a place, known only after
+        return None
+    links, locations = TABLES["service_at_location"], TABLES["location"]
+    for radius in SEARCH_RADII_KM:
+        south, north, west, east = geo.bounding_box(*origin, radius)
+        rows = session.execute(
+            select(candidates.c.id, candidates.c.name, locations.c.latitude, locations.c.longitude)
+            .join(links, links.c.service_id == candidates.c.id)
+            .join(locations, links.c.location_id == locations.c.id)
+            .where(
+                locations.c.latitude.between(south, north),
+                locations.c.longitude.between(west, east),
+            )
+        )
+        nearest: dict[str, tuple[float, str]] = {}
+        for service_id, name, lat, lon in rows:
+            km = geo.distance_km(*origin, lat, lon)
+            if km <= radius and km < nearest.get(service_id, (km + 1, ""))[0]:
+                nearest[service_id] = (km, name)
+        if len(nearest) >= needed:
+            ranked = sorted(nearest.items(), key=lambda item: (item[1][0], item[1][1], item[0]))
+            chosen = ranked[needed - PER_PAGE : needed]
+            return {service_id: km for service_id, (km, _name) in chosen}, total, page
+    return None
+
+
+def _pages(total: int, wanted: int) -> tuple[int, int]:
+    """How many pages `total` results fill, and the page to show (the last one at most)."""
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return pages, min(max(wanted, 1), pages)
 
 
 def _origin(query: Query) -> tuple[float, float] | None:
@@ -98,16 +164,19 @@ def _origin(query: Query) -> tuple[float, float] | None:
     return None
 
 
-def _candidates(session: Session, query: Query) -> list[str]:
+def _candidates(session: Session, query: Query):
+    """The published services the query selects, as a subquery (id, name, rank); and its order."""
     services = TABLES["service"]
     drafts = select(RecordSetting.record_id).where(
         RecordSetting.resource == "service", RecordSetting.status == "draft"
     )
-    statement = (
-        select(services.c.id)
-        .where(services.c.status == "active", services.c.id.not_in(drafts))
-        .order_by(services.c.name)
+    matches = search.match_subquery(session, query.text)
+    rank = matches.c.rank if matches is not None else literal(0.0)
+    statement = select(services.c.id, services.c.name, rank.label("rank")).where(
+        services.c.status == "active", services.c.id.not_in(drafts)
     )
+    if matches is not None:
+        statement = statement.join(matches, matches.c.service_id == services.c.id)
     if query.category:
         attributes, terms = TABLES["attribute"], TABLES["taxonomy_term"]
         statement = statement.where(
@@ -124,19 +193,18 @@ def _candidates(session: Session, query: Query) -> list[str]:
                 select(languages.c.service_id).where(languages.c.code == query.language)
             )
         )
-    ids = list(session.scalars(statement))
-    if query.text.strip():
-        allowed = set(ids)
-        ids = [i for i in search.matching_services(session, query.text) if i in allowed]
-    return ids
+    candidates = statement.subquery("candidates")
+    best_first = [candidates.c.rank.desc()] if matches is not None else []
+    return candidates, [*best_first, candidates.c.name, candidates.c.id]
 
 
-def _distances(session: Session, ids: list[str], origin: tuple[float, float]) -> dict[str, float]:
+def _distances(session: Session, candidates, origin: tuple[float, float]) -> dict[str, float]:
     links, locations = TABLES["service_at_location"], TABLES["location"]
     rows = session.execute(
         select(links.c.service_id, locations.c.latitude, locations.c.longitude)
         .join(locations, links.c.location_id == locations.c.id)
-        .where(links.c.service_id.in_(ids), locations.c.latitude.is_not(None))
+        .join(candidates, candidates.c.id == links.c.service_id)
+        .where(locations.c.latitude.is_not(None), locations.c.longitude.is_not(None))
     )
     nearest: dict[str, float] = {}
     for service_id, lat, lon in rows:
@@ -145,13 +213,14 @@ def _distances(session: Session, ids: list[str], origin: tuple[float, float]) ->
     return nearest
 
 
-def _opening(session: Session, ids: list[str], now: datetime, time_zone: str) -> dict[str, bool]:
+def _opening(session: Session, candidates, now: datetime, time_zone: str) -> dict[str, bool]:
     """Open or not at `now`, each service's hours read in the zone of its ZIP code."""
     schedules = TABLES["schedule"]
     fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
-    zones = _zones(session, ids)
+    zones = _zones(session, candidates)
     by_service: dict[str, list[hours.Schedule]] = {}
-    for row in session.execute(select(schedules).where(schedules.c.service_id.in_(ids))):
+    query = select(schedules).join(candidates, candidates.c.id == schedules.c.service_id)
+    for row in session.execute(query):
         values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields}
         zone = zones.get(row.service_id, time_zone)
         try:
@@ -161,13 +230,13 @@ def _opening(session: Session, ids: list[str], now: datetime, time_zone: str) ->
     return {i: bool(hours.is_open(s, now)) for i, s in by_service.items()}
 
 
-def _zones(session: Session, ids: list[str]) -> dict[str, str]:
+def _zones(session: Session, candidates) -> dict[str, str]:
     """The time zone of each service's first public address with a known ZIP code."""
     links, addresses = TABLES["service_at_location"], TABLES["address"]
     query = (
         select(links.c.service_id, addresses.c.postal_code)
         .join(addresses, links.c.location_id == addresses.c.location_id)
-        .where(links.c.service_id.in_(ids))
+        .join(candidates, candidates.c.id == links.c.service_id)
         .order_by(links.c.service_id, addresses.c.id)
     )
     zones: dict[str, str] = {}

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Float, ForeignKey, String, Text, delete, select, text
+from sqlalchemy import Float, ForeignKey, Select, String, Text, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.db import Base
@@ -121,6 +121,21 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
             if value:
                 found.setdefault(service_id, []).append(value)
     return found
+
+
+def page_of(session: Session, query: Select, page: int, per_page: int) -> tuple[list, int]:
+    """One page of the first column of `query` (ordered), and how many rows it has in all.
+
+    One statement: the count is a window over every row before LIMIT, so the search and the
+    filters run once. Past the last page there are no rows to carry it, so it is counted apart.
+    """
+    counted = query.add_columns(func.count().over().label("total"))
+    rows = session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0].total
+    if page == 1:
+        return [], 0
+    return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def matching_services(session: Session, query: str, limit: int | None = None) -> list[str]:

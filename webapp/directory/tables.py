@@ -7,6 +7,8 @@ from sqlalchemy import Column, Date, Float, ForeignKey, String, Table, Text
 from webapp.db import Base, UtcDateTime
 from webapp.directory import hsds
 
+# Children that point at their parent by a generic link rather than a foreign key: indexed too.
+GENERIC_LINKS = {"attribute": "link_id", "metadata": "resource_id"}
 SQL_TYPES = {"number": Float, "date": Date, "datetime": UtcDateTime, "time": lambda: String(32)}
 
 
@@ -29,7 +31,7 @@ def _column(layout: hsds.Table, field: hsds.Field, references: dict[str, str]) -
         *keys,
         primary_key=field.name in layout.primary_key,
         nullable=not field.required and field.name not in layout.primary_key,
-        index=bool(keys),
+        index=bool(keys) or GENERIC_LINKS.get(layout.name) == field.name,
     )
 
 

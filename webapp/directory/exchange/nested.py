@@ -15,11 +15,9 @@ from sqlalchemy import select
 
 from webapp.directory import hsds
 from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
-from webapp.directory.tables import TABLES
+from webapp.directory.tables import GENERIC_LINKS, TABLES
 from webapp.directory.values import ValueProblem, parse, to_json
 
-# Children that point at their parent by a generic link rather than a foreign key.
-GENERIC_LINKS = {"attribute": "link_id", "metadata": "resource_id"}
 # Haven's extension on a location: {"visibility": "hidden", "public_area": "..."}.
 EXTENSION = "x_haven"
 
