@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from sqlalchemy import select
 
 from webapp.db import get_session
-from webapp.directory import hsds
+from webapp.directory import hsds, translated
 from webapp.directory.exchange import PRIVACY, nested
 from webapp.directory.geo import distance_km, find_postcode
 from webapp.directory.models import LocationPrivacy, RecordSetting
@@ -22,6 +23,7 @@ from webapp.extensions import limiter
 bp = Blueprint("api", __name__, url_prefix="/api/hsds")
 limiter.limit("120 per minute")(bp)
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?")
 
 
 @bp.after_request
@@ -72,22 +74,45 @@ def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int
     contents = [nested.build(rows, table, record_id) for record_id in chosen]
     if request.args.get("format") == "ndjson":
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
-        return Response(lines, mimetype="application/x-ndjson")
+        return _in_language(Response(lines, mimetype="application/x-ndjson"))
     total_pages = max(math.ceil(total / per_page), 1)
-    return jsonify(
-        total_items=total,
-        total_pages=total_pages,
-        page_number=page,
-        size=len(contents),
-        first_page=page == 1,
-        last_page=page >= total_pages,
-        empty=not contents,
-        contents=contents,
+    return _in_language(
+        jsonify(
+            total_items=total,
+            total_pages=total_pages,
+            page_number=page,
+            size=len(contents),
+            first_page=page == 1,
+            last_page=page >= total_pages,
+            empty=not contents,
+            contents=contents,
+        )
     )
+
+
+def _language() -> str | None:
+    """`lang=es`: text translated where a translation exists (HSDS has no such parameter).
+
+    Without it records come as written, so what a partner imports stays the source text.
+    """
+    value = request.args.get("lang")
+    if value is None:
+        return None
+    if not LANGUAGE.fullmatch(value):
+        abort(400)
+    return translated.language_code(value)
+
+
+def _in_language(response: Response) -> Response:
+    if (language := _language()) is not None:
+        response.headers["Content-Language"] = language.replace("_", "-")
+    return response
 
 
 def _public_tree(table: str, ids: set[str]) -> dict:
     rows = nested.load_tree(get_session(), table, ids)
+    if (language := _language()) is not None:
+        translated.localize(get_session(), rows, language, [t for t in rows if t in TABLES])
     location_ids = [row["id"] for row in rows.get("location", [])]
     settings = get_session().scalars(
         select(LocationPrivacy).where(LocationPrivacy.location_id.in_(location_ids))
@@ -106,7 +131,7 @@ def _detail(table: str, record_id: str):
         if record_id in drafts
         else nested.build(_public_tree(table, {record_id}), table, record_id)
     )
-    return jsonify(item) if item else abort(404)
+    return _in_language(jsonify(item)) if item else abort(404)
 
 
 def _service_query():

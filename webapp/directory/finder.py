@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from webapp.directory import geo, hours, hsds, search
-from webapp.directory.models import FieldTranslation, RecordSetting
+from webapp.directory import geo, hours, hsds, search, translated
+from webapp.directory.models import RecordSetting
 from webapp.directory.tables import TABLES
 from webapp.directory.values import to_text
 
@@ -260,52 +260,28 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
             .where(services.c.id.in_(ids))
         )
     }
-    texts = _localized(session, ids, locale)
+    own = {
+        service_id: {name: getattr(row, name) for name in LOCALIZED if getattr(row, name)}
+        for service_id, row in rows.items()
+    }
+    texts = translated.choose(session, {"service": own}, locale).get("service", {})
     found = []
     for service_id in ids:
         row = rows.get(service_id)
         if row is None:
             continue
-        own = {name: getattr(row, name) for name in LOCALIZED if getattr(row, name)}
         found.append(
             Found(
                 id=service_id,
                 name=row.name,
                 organization=row.organization_name,
-                texts=own | texts.get(service_id, {}),
+                texts=own[service_id] | texts.get(service_id, {}),
                 assured_date=row.assured_date.isoformat() if row.assured_date else None,
             )
         )
     _add_contacts(session, found)
-    _add_hours_and_access(session, found)
+    _add_hours_and_access(session, found, locale)
     return found
-
-
-def _localized(session: Session, ids: list[str], locale: str) -> dict[str, dict[str, str]]:
-    """Translations into `locale`, or into English when the record was written in another."""
-    sources = dict(
-        session.execute(
-            select(RecordSetting.record_id, RecordSetting.source_language).where(
-                RecordSetting.resource == "service", RecordSetting.record_id.in_(ids)
-            )
-        ).all()
-    )
-    chosen: dict[str, dict[str, str]] = {}
-    for row in session.scalars(
-        select(FieldTranslation).where(
-            FieldTranslation.resource == "service",
-            FieldTranslation.record_id.in_(ids),
-            FieldTranslation.language.in_([locale, "en"]),
-        )
-    ):
-        source = sources.get(row.record_id, "en")
-        if source == locale:
-            continue
-        wanted = row.language == locale or (row.language == "en" and source != "en")
-        current = chosen.setdefault(row.record_id, {})
-        if wanted and (row.language == locale or row.field not in current):
-            current[row.field] = row.value
-    return chosen
 
 
 def _add_contacts(session: Session, found: list[Found]) -> None:
@@ -333,7 +309,7 @@ def is_published(session: Session, service_id: str) -> bool:
     return active == "active" and (draft is None or draft.status != "draft")
 
 
-def _add_hours_and_access(session: Session, found: list[Found]) -> None:
+def _add_hours_and_access(session: Session, found: list[Found], locale: str) -> None:
     by_id = {f.id: f for f in found}
     schedules = TABLES["schedule"]
     fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
@@ -344,11 +320,15 @@ def _add_hours_and_access(session: Session, found: list[Found]) -> None:
             {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
         )
     links, access = TABLES["service_at_location"], TABLES["accessibility"]
-    for service_id, text_value in session.execute(
-        select(links.c.service_id, access.c.description)
+    notes = session.execute(
+        select(links.c.service_id, access.c.id, access.c.description)
         .join(access, links.c.location_id == access.c.location_id)
         .where(links.c.service_id.in_(by_id))
         .order_by(access.c.id)
-    ):
+    ).all()
+    own = {note.id: {"description": note.description} for note in notes}
+    texts = translated.choose(session, {"accessibility": own}, locale).get("accessibility", {})
+    for service_id, note_id, description in notes:
+        text_value = texts.get(note_id, {}).get("description", description)
         if text_value:
             by_id[service_id].accessibility.append(text_value)
