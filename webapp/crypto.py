@@ -3,8 +3,8 @@
 Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from DATA_KEY for
 this one purpose. Key rotation is minimal: DATA_KEY may list several secrets separated by commas,
 newest first; the first encrypts, every one decrypts, so old rows stay readable while their
-secret stays listed. The key lives in a module-level registry set by `init_app`, so models import
-without an app; that means one DATA_KEY per process (the last app initialised wins).
+secret stays listed. Inside an app context the app's own key is used; outside one (a script that
+made an app earlier) the last app initialised provides it, so models import without an app.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from webapp.security import derive_key
 
 PURPOSE = "haven data at rest"
+EXTENSION = "crypto.keyring"
 
 _keyring: MultiFernet | None = None
 
@@ -48,10 +49,12 @@ def keyring_for(data_key: str) -> MultiFernet:
 def init_app(app: Flask) -> None:
     """Make the app's DATA_KEY the key every encrypted column uses in this process."""
     global _keyring
-    _keyring = keyring_for(app.config["HAVEN_SETTINGS"].data_key)
+    _keyring = app.extensions[EXTENSION] = keyring_for(app.config["HAVEN_SETTINGS"].data_key)
 
 
 def _current_keyring() -> MultiFernet:
+    if has_app_context() and EXTENSION in current_app.extensions:
+        return current_app.extensions[EXTENSION]
     if _keyring is None:
         raise KeyNotConfigured("webapp.crypto.init_app(app) must run before encrypted data is used")
     return _keyring

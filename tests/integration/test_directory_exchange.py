@@ -14,7 +14,7 @@ from tests.conftest import make_settings
 from webapp import create_app
 from webapp.db import session_scope
 from webapp.directory import hsds
-from webapp.directory.exchange import ImportFailed, nested, store, tabular
+from webapp.directory.exchange import ImportFailed, haven, nested, store, tabular
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse, to_json, to_text
 
@@ -248,6 +248,61 @@ def test_names_and_phone_numbers_are_never_translated(app, tmp_path):
     assert "x_haven_records.csv, row 2, status: 'hidden' is not one of published, draft" in (
         result.output
     )
+    assert row_counts(app)["service"] == 0
+
+
+def extension_files(archive_path) -> dict[str, str]:
+    with zipfile.ZipFile(archive_path) as archive:
+        return {name: archive.read(name).decode() for name in haven.FILES}
+
+
+def test_json_carries_drafts_and_translations_to_another_haven(app, clock, tmp_path):
+    assert run(app, "seed").exit_code == 0
+    exported = tmp_path / "directory.json"
+    run(app, "directory", "export", str(exported))
+    services = json.loads(exported.read_text())
+    assert all(hsds.validation_errors(service, "service") == [] for service in services)
+    drafts = [s for s in services if s.get("x_haven", {}).get("status") == "draft"]
+    assert drafts, "the seed's draft service says it is a draft"
+    again = fresh_app(clock, tmp_path, "again.db")
+    imported = run(again, "directory", "import", str(exported))
+    assert imported.exit_code == 0, imported.output
+    for source, name in ((app, "source.zip"), (again, "copy.zip")):
+        done = run(source, "directory", "export", str(tmp_path / name))
+        assert done.exit_code == 0, done.output
+    original, copy = (
+        extension_files(tmp_path / "source.zip"),
+        extension_files(tmp_path / "copy.zip"),
+    )
+    assert copy[haven.RECORDS_FILE] == original[haven.RECORDS_FILE]
+    assert copy[haven.TRANSLATIONS_FILE] == original[haven.TRANSLATIONS_FILE]
+    draft = again.test_client().get(f"/api/hsds/services/{drafts[0]['id']}")
+    assert draft.status_code == 404, "a draft stays unpublished after the move"
+
+
+def test_json_extension_problems_name_the_path(app, tmp_path):
+    service = json.loads((EXAMPLES / "service_full.json").read_text())
+    service["x_haven"] = {
+        "status": "hidden",
+        "translations": [
+            {"field": "name", "language": "es", "value": "Nombre", "origin": "human"},
+            {"field": "description", "language": "es", "value": "Texto", "origin": "guess"},
+        ],
+        "colour": "red",
+    }
+    service["phones"][0]["x_haven"] = {"visibility": "hidden"}
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([service]))
+    result = run(app, "directory", "import", str(broken))
+    assert result.exit_code != 0
+    for expected in (
+        "broken.json, row 1, x_haven.status: 'hidden' is not one of published, draft",
+        "broken.json, row 1, x_haven.translations[0].field: service.name is not a translatable",
+        "broken.json, row 1, x_haven.translations[1].origin: 'guess' is not one of",
+        "broken.json, row 1, x_haven.colour: not a Haven field",
+        "broken.json, row 1, phones[0].x_haven.visibility: only on a location",
+    ):
+        assert expected in result.output
     assert row_counts(app)["service"] == 0
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import DATABASES, LiveServer, make_settings
 from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
-from webapp import create_app
+from webapp import create_app, crypto
 from webapp.crypto import keyring_for
 from webapp.db import session_scope
 from webapp.messaging.models import OutboxMessage
@@ -241,6 +241,16 @@ def test_a_rotated_data_key_still_reads_values_sealed_with_the_old_one():
     assert keyring_for(f"{new},{old}").decrypt(token) == b"+12025550143"
     with pytest.raises(InvalidToken):
         keyring_for(old).decrypt(keyring_for(f"{new},{old}").encrypt(b"x"))
+
+
+def test_each_app_seals_with_its_own_data_key():
+    first, second = create_app(make_settings()), create_app(make_settings())
+    with first.app_context():
+        token = crypto.encrypt("+12025550143")
+    with second.app_context(), pytest.raises(crypto.UndecryptableValue):
+        crypto.decrypt(token)
+    with first.app_context():
+        assert crypto.decrypt(token) == "+12025550143"
 
 
 class LeakySender:

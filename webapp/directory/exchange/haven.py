@@ -47,14 +47,14 @@ def translatable(table: str, field_name: str) -> bool:
 def read(files: dict[str, str], batch: Batch) -> None:
     if TRANSLATIONS_FILE in files:
         for number, row in csv_rows(files[TRANSLATIONS_FILE]):
-            problem = _translation_problem(row)
+            problem = translation_problem(row)
             if problem:
                 batch.problems.append(Problem(TRANSLATIONS_FILE, number, *problem))
             else:
                 batch.translations.append((TRANSLATIONS_FILE, number, row))
     if RECORDS_FILE in files:
         for number, row in csv_rows(files[RECORDS_FILE]):
-            problem = _record_problem(row)
+            problem = record_problem(row)
             if problem:
                 batch.problems.append(Problem(RECORDS_FILE, number, *problem))
             else:
@@ -65,7 +65,7 @@ def _language_ok(code: str | None) -> bool:
     return code in SUPPORTED_LOCALES
 
 
-def _translation_problem(row: dict) -> tuple[str, str] | None:
+def translation_problem(row: dict) -> tuple[str, str] | None:
     if not translatable(row.get("table", ""), row.get("field", "")):
         return "field", f"{row.get('table')}.{row.get('field')} is not a translatable text field"
     if not _language_ok(row.get("language")):
@@ -77,7 +77,7 @@ def _translation_problem(row: dict) -> tuple[str, str] | None:
     return None
 
 
-def _record_problem(row: dict) -> tuple[str, str] | None:
+def record_problem(row: dict) -> tuple[str, str] | None:
     if row.get("table") not in hsds.tabular_layout():
         return "table", f"{row.get('table')!r} is not an HSDS table"
     if not _language_ok(row.get("source_language")):
@@ -121,8 +121,8 @@ def save(session: Session, batch: Batch) -> None:
         session.add(setting)
 
 
-def export_files(session: Session) -> dict[str, str]:
-    """The extension CSVs for an export, ordered so the same data gives the same bytes."""
+def export_rows(session: Session) -> dict[str, list[dict]]:
+    """Every translation and record setting as rows of the extension files, in a stable order."""
     translations = session.scalars(
         select(FieldTranslation).order_by(
             FieldTranslation.resource,
@@ -135,15 +135,24 @@ def export_files(session: Session) -> dict[str, str]:
         select(RecordSetting).order_by(RecordSetting.resource, RecordSetting.record_id)
     )
     return {
-        TRANSLATIONS_FILE: csv_text(
-            TRANSLATION_FIELDS,
-            (
+        TRANSLATIONS_FILE: [
+            dict(zip(TRANSLATION_FIELDS, values, strict=True))
+            for values in (
                 (t.resource, t.record_id, t.field, t.language, t.value, t.origin)
                 for t in translations
-            ),
-        ),
-        RECORDS_FILE: csv_text(
-            RECORD_FIELDS,
-            ((s.resource, s.record_id, s.source_language, s.status) for s in settings),
-        ),
+            )
+        ],
+        RECORDS_FILE: [
+            dict(zip(RECORD_FIELDS, values, strict=True))
+            for values in ((s.resource, s.record_id, s.source_language, s.status) for s in settings)
+        ],
+    }
+
+
+def export_files(rows: dict[str, list[dict]]) -> dict[str, str]:
+    """The extension CSVs for an export, from `export_rows`."""
+    fields = {TRANSLATIONS_FILE: TRANSLATION_FIELDS, RECORDS_FILE: RECORD_FIELDS}
+    return {
+        name: csv_text(fields[name], ([row[f] for f in fields[name]] for row in rows[name]))
+        for name in FILES
     }

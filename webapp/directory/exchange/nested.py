@@ -14,12 +14,24 @@ from pathlib import Path
 from sqlalchemy import select
 
 from webapp.directory import hsds
-from webapp.directory.exchange import PRIVACY, Batch, Problem, Record, privacy_problem
+from webapp.directory.exchange import (
+    EXTENSION_FILES,
+    PRIVACY,
+    Batch,
+    Problem,
+    Record,
+    haven,
+    privacy_problem,
+)
 from webapp.directory.tables import GENERIC_LINKS, TABLES
 from webapp.directory.values import ValueProblem, parse, to_json
 
-# Haven's extension on a location: {"visibility": "hidden", "public_area": "..."}.
+# Haven's extension on any record: {"source_language": "es", "status": "draft", "translations":
+# [{"field", "language", "value", "origin"}...]}, and on a location "visibility", "public_area".
 EXTENSION = "x_haven"
+PRIVACY_KEYS = ("visibility", "public_area")
+SETTING_KEYS = {"source_language": "en", "status": "published"}  # with their defaults
+TRANSLATION_KEYS = ("field", "language", "value", "origin")
 
 
 @functools.cache
@@ -80,8 +92,8 @@ def _flatten(table, item, record: Record, batch: Batch, link=None) -> None:
     for key, raw in item.items():
         if key in nested:
             continue
-        if key == EXTENSION and table == "location":
-            _read_extension(raw, record, item.get("id"), batch)
+        if key == EXTENSION:
+            _read_extension(table, raw, record, item.get("id"), batch)
             continue
         if key not in fields:
             problems.append(record.problem(key, "not a field of " + table))
@@ -100,14 +112,43 @@ def _flatten(table, item, record: Record, batch: Batch, link=None) -> None:
             _children(table, record, key, child, items, many, batch)
 
 
-def _read_extension(raw: object, record: Record, location_id: object, batch: Batch) -> None:
-    """Haven's confidentiality entry on a location, checked like any other field."""
-    raw = raw if isinstance(raw, dict) else {}
-    problem = privacy_problem(location_id, raw.get("visibility"))
-    if problem:
-        batch.problems.append(record.problem(f"{EXTENSION}.{problem[0]}", problem[1]))
-    else:
-        batch.privacy[str(location_id)] = (raw["visibility"], raw.get("public_area") or None)
+def _read_extension(table: str, raw: object, record: Record, item_id: object, batch: Batch):
+    """Haven's entry on a record, checked like any other field: where a problem is, is said."""
+    if not isinstance(raw, dict):
+        batch.problems.append(record.problem(EXTENSION, "must be an object"))
+        return
+    for key in sorted(set(raw) - set(PRIVACY_KEYS) - set(SETTING_KEYS) - {"translations"}):
+        batch.problems.append(record.problem(f"{EXTENSION}.{key}", "not a Haven field"))
+    if any(key in raw for key in PRIVACY_KEYS):
+        if table != "location":
+            batch.problems.append(record.problem(f"{EXTENSION}.visibility", "only on a location"))
+        elif problem := privacy_problem(item_id, raw.get("visibility")):
+            batch.problems.append(record.problem(f"{EXTENSION}.{problem[0]}", problem[1]))
+        else:
+            batch.privacy[str(item_id)] = (raw["visibility"], raw.get("public_area") or None)
+    where = (record.file, record.row)
+    if any(key in raw for key in SETTING_KEYS):
+        row = {"table": table, "record_id": item_id} | {
+            key: raw.get(key, default) for key, default in SETTING_KEYS.items()
+        }
+        if problem := haven.record_problem(row):
+            batch.problems.append(record.problem(f"{EXTENSION}.{problem[0]}", problem[1]))
+        else:
+            batch.settings.append((*where, row))
+    texts = raw.get("translations", [])
+    if not isinstance(texts, list):
+        batch.problems.append(record.problem(f"{EXTENSION}.translations", "must be a list"))
+        return
+    for index, text in enumerate(texts):
+        prefix = f"{EXTENSION}.translations[{index}]"
+        if not isinstance(text, dict):
+            batch.problems.append(record.problem(prefix, "must be an object"))
+            continue
+        row = {"table": table, "record_id": item_id} | {k: text.get(k) for k in TRANSLATION_KEYS}
+        if problem := haven.translation_problem(row):
+            batch.problems.append(record.problem(f"{prefix}.{problem[0]}", problem[1]))
+        else:
+            batch.translations.append((*where, row))
 
 
 def _children(table, record, key, child, items, many, batch: Batch) -> None:
@@ -135,6 +176,14 @@ class _Index:
         self.rows = rows
         self.by_id = {t: {r["id"]: r for r in rows[t]} for t in hsds.tabular_layout() if t in rows}
         self.privacy = {p["location_id"]: p for p in rows.get(PRIVACY, [])}
+        extension = rows.get(EXTENSION_FILES, {})
+        self.settings = {
+            (r["table"], r["record_id"]): r for r in extension.get(haven.RECORDS_FILE, [])
+        }
+        self.translations: dict[tuple[str, str], list[dict]] = {}
+        for r in extension.get(haven.TRANSLATIONS_FILE, []):
+            texts = self.translations.setdefault((r["table"], r["record_id"]), [])
+            texts.append({name: r[name] for name in TRANSLATION_KEYS})
 
     @functools.cache  # noqa: B019 (one index per export, dropped afterwards)
     def children(self, child: str, link: str) -> dict[str, list[dict]]:
@@ -159,10 +208,22 @@ class _Index:
                     item[key] = [self.build(child, child_row) for child_row in found]
             elif target := self.by_id.get(child, {}).get(row.get(object_link(table, child))):
                 item[key] = self.build(child, target)
-        if table == "location" and row["id"] in self.privacy:
-            setting = self.privacy[row["id"]]
-            item[EXTENSION] = {k: setting[k] for k in ("visibility", "public_area") if setting[k]}
+        extension = self.extension(table, row["id"])
+        if extension:
+            item[EXTENSION] = extension
         return item
+
+    def extension(self, table: str, record_id: str) -> dict:
+        """Haven's entry on a record: a location's visibility, settings and translations."""
+        found = {}
+        if table == "location" and record_id in self.privacy:
+            setting = self.privacy[record_id]
+            found = {k: setting[k] for k in PRIVACY_KEYS if setting[k]}
+        if setting := self.settings.get((table, record_id)):
+            found |= {k: setting[k] for k in SETTING_KEYS}
+        if texts := self.translations.get((table, record_id)):
+            found["translations"] = texts
+        return found
 
 
 def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:

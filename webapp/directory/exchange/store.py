@@ -197,5 +197,5 @@ def load_all(session: Session) -> dict[str, list[dict]]:
         {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
         for p in sorted(privacy.public_settings(session).values(), key=lambda p: p.location_id)
     ]
-    rows[EXTENSION_FILES] = haven.export_files(session)
+    rows[EXTENSION_FILES] = haven.export_rows(session)
     return rows

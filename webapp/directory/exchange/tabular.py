@@ -103,8 +103,9 @@ def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
         for name, layout in hsds.tabular_layout().items():
             _add(archive, layout.path, _csv_text(layout, rows.get(name, [])).encode())
         _add(archive, PRIVACY_FILE, _privacy_text(rows.get(PRIVACY, [])).encode())
-        for name, text in rows.get(EXTENSION_FILES, {}).items():
-            _add(archive, name, text.encode())
+        if EXTENSION_FILES in rows:
+            for name, text in haven.export_files(rows[EXTENSION_FILES]).items():
+                _add(archive, name, text.encode())
 
 
 def _privacy_text(rows: list[dict]) -> str:
