@@ -7,6 +7,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from webapp.settings import SUPPORTED_LOCALES
 
@@ -58,6 +59,21 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, name[:1].upper() + name[1:]) for code, name in names]
 
 
+def content_language(value: object) -> Markup:
+    """` lang=".." dir="auto"` for directory text, which may be in another language than the page.
+
+    Screen readers then read it in its own language, and a line of English in an Arabic page
+    keeps its full stop at its end. Text without a known language still gets its own direction.
+    """
+    tag = getattr(value, "tag", None)
+    return Markup(' lang="%s" dir="auto"') % tag if tag else Markup(' dir="auto"')
+
+
+def left_to_right(value: object) -> Markup:
+    """A phone number or time kept left to right, digits in order, inside right-to-left text."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
 def missing_catalogs() -> list[str]:
     return [
         code
@@ -77,3 +93,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         html_lang=html_lang, html_dir=html_dir, language_choices=language_choices
     )
+    app.jinja_env.filters.update(content_language=content_language, ltr=left_to_right)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import re
 from datetime import UTC, datetime
 
@@ -13,7 +14,7 @@ from webapp.directory import hsds
 
 SEED = hsds.HSDS_DIR.parent / "seed"
 DRAFT = "b45c19f3-b516-4142-aafc-3c57f6a53c33"
-NAME = re.compile(r'<a href="/places/([0-9a-f-]{36})"><strong>')
+NAME = re.compile(r"<a href=\"/places/([0-9a-f-]{36})\"><strong[ >]")
 KM = re.compile(r"([0-9.]+) km away")
 
 
@@ -173,5 +174,39 @@ def test_the_detail_page_shows_hours_in_the_readers_language(survivor):
     spanish = survivor.get(f"/places/{weekday}", headers={"Accept-Language": "es"}).get_data(
         as_text=True
     )
-    assert "Mon, Tue, Wed, Thu, Fri" in english and "Opening hours" in english
-    assert "lun, mar, mié, jue, vie" in spanish.replace(".", "") and "Horario" in spanish
+    assert "Mon, Tue, Wed, Thu, and Fri" in english and "Opening hours" in english
+    assert "lun, mar, mié, jue y vie" in spanish.replace(".", "") and "Horario" in spanish
+
+
+def test_notes_on_opening_hours_are_shown_in_the_readers_language(survivor):
+    spanish = {
+        r["record_id"]: r["value"]
+        for r in seed_rows("x_haven_translations.csv")
+        if r["table"] == "schedule" and r["language"] == "es"
+    }
+    schedule = next(r for r in seed_rows("schedules.csv") if r["id"] in spanish)
+    address = f"/places/{schedule['service_id']}"
+    english = survivor.get(address).get_data(as_text=True)
+    assert html.escape(schedule["description"], quote=False) in english
+    in_spanish = survivor.get(address, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert f'<span lang="es" dir="auto">{html.escape(spanish[schedule["id"]], quote=False)}' in (
+        in_spanish
+    )
+
+
+def test_an_arabic_page_keeps_numbers_in_order_and_marks_english_text(survivor):
+    hotline = next(r for r in seed_rows("services.csv") if r["name"].startswith("National Dom"))
+    page = survivor.get(f"/places/{hotline['id']}", headers={"Accept-Language": "ar"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in html
+    assert '<bdi dir="ltr">1-800-799-7233</bdi>' in html, "digits stay in dialling order"
+    assert hotline["description"][:40] not in html, "the Arabic translation is shown"
+    assert '<p lang="ar" dir="auto">' in html
+    assert '<span class="meta" lang="en" dir="auto">Call, 24 hours a day</span>' in html
+    weekday = next(
+        r for r in seed_rows("schedules.csv") if r["byday"] == "MO,TU,WE,TH,FR" and r["opens_at"]
+    )
+    hours = survivor.get(f"/places/{weekday['service_id']}", headers={"Accept-Language": "ar"})
+    assert f'<bdi dir="ltr">{weekday["opens_at"]}–{weekday["closes_at"]}</bdi>' in hours.get_data(
+        as_text=True
+    )

@@ -7,7 +7,7 @@ comes from the form. A device location is used for this one answer and never sto
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
@@ -47,16 +47,16 @@ class UnknownPostcode(ValueError):
 @dataclass
 class Found:
     id: str
-    name: str
-    organization: str
-    texts: dict[str, str]
+    name: translated.Text
+    organization: translated.Text | str
+    texts: dict[str, translated.Text]
     distance_km: float | None = None
     open_now: bool | None = None
     phones: list[dict] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-    assured_date: str | None = None
+    assured_date: date | None = None
     schedules: list[dict] = field(default_factory=list)
-    accessibility: list[str] = field(default_factory=list)
+    accessibility: list[translated.Text] = field(default_factory=list)
 
 
 @dataclass
@@ -248,7 +248,10 @@ def _zones(session: Session, candidates) -> dict[str, str]:
 
 
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
-    """The services in `ids` order, their texts in `locale` where a translation exists."""
+    """The services in `ids` order, their texts in `locale` where a translation exists.
+
+    Every text is a `translated.Text`, so pages can mark its language (and direction).
+    """
     if not ids:
         return []
     services, organizations = TABLES["service"], TABLES["organization"]
@@ -261,37 +264,46 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
         )
     }
     own = {
-        service_id: {name: getattr(row, name) for name in LOCALIZED if getattr(row, name)}
+        service_id: {name: getattr(row, name) for name in (*LOCALIZED, "name")}
         for service_id, row in rows.items()
     }
-    texts = translated.choose(session, {"service": own}, locale).get("service", {})
+    owners = {row.organization_id: {"name": row.organization_name} for row in rows.values()}
+    chosen = translated.choose(session, {"service": own, "organization": owners}, locale)
     found = []
     for service_id in ids:
         row = rows.get(service_id)
         if row is None:
             continue
+        texts = dict(chosen["service"][service_id])
         found.append(
             Found(
                 id=service_id,
-                name=row.name,
-                organization=row.organization_name,
-                texts=own[service_id] | texts.get(service_id, {}),
-                assured_date=row.assured_date.isoformat() if row.assured_date else None,
+                name=texts.pop("name", translated.Text(row.name or "", translated.ENGLISH)),
+                organization=chosen["organization"][row.organization_id].get("name", ""),
+                texts=texts,
+                assured_date=row.assured_date,
             )
         )
-    _add_contacts(session, found)
+    _add_contacts(session, found, locale)
     _add_hours_and_access(session, found, locale)
     return found
 
 
-def _add_contacts(session: Session, found: list[Found]) -> None:
+def _add_contacts(session: Session, found: list[Found], locale: str) -> None:
     by_id = {f.id: f for f in found}
     phones, languages = TABLES["phone"], TABLES["language"]
-    for row in session.execute(
+    rows = session.execute(
         select(phones).where(phones.c.service_id.in_(by_id)).order_by(phones.c.id)
-    ):
+    ).all()
+    own = {row.id: {"description": row.description} for row in rows}
+    texts = translated.choose(session, {"phone": own}, locale).get("phone", {})
+    for row in rows:
         by_id[row.service_id].phones.append(
-            {"number": row.number, "type": row.type or "voice", "description": row.description}
+            {
+                "number": row.number,
+                "type": row.type or "voice",
+                "description": texts[row.id].get("description"),
+            }
         )
     for service_id, code in session.execute(
         select(languages.c.service_id, languages.c.code)
@@ -313,22 +325,23 @@ def _add_hours_and_access(session: Session, found: list[Found], locale: str) -> 
     by_id = {f.id: f for f in found}
     schedules = TABLES["schedule"]
     fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
-    for row in session.execute(
+    rows = session.execute(
         select(schedules).where(schedules.c.service_id.in_(by_id)).order_by(schedules.c.id)
-    ):
-        by_id[row.service_id].schedules.append(
-            {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
-        )
+    ).all()
+    own = {row.id: {"description": row.description} for row in rows}
+    notes = translated.choose(session, {"schedule": own}, locale).get("schedule", {})
+    for row in rows:
+        values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
+        by_id[row.service_id].schedules.append(values | notes[row.id])
     links, access = TABLES["service_at_location"], TABLES["accessibility"]
-    notes = session.execute(
+    access_rows = session.execute(
         select(links.c.service_id, access.c.id, access.c.description)
         .join(access, links.c.location_id == access.c.location_id)
         .where(links.c.service_id.in_(by_id))
         .order_by(access.c.id)
     ).all()
-    own = {note.id: {"description": note.description} for note in notes}
+    own = {note.id: {"description": note.description} for note in access_rows}
     texts = translated.choose(session, {"accessibility": own}, locale).get("accessibility", {})
-    for service_id, note_id, description in notes:
-        text_value = texts.get(note_id, {}).get("description", description)
-        if text_value:
+    for service_id, note_id, _description in access_rows:
+        if text_value := texts[note_id].get("description"):
             by_id[service_id].accessibility.append(text_value)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.directory.exchange.haven import translatable
 from webapp.directory.models import FieldTranslation, RecordSetting
 
 ENGLISH = "en"
@@ -25,12 +26,29 @@ def language_code(value: str) -> str:
     return f"{code.lower()}_{script.title()}" if script else code.lower()
 
 
+class Text(str):
+    """Directory text that knows its language, for the `lang` attribute around it."""
+
+    language: str
+
+    def __new__(cls, value: str, language: str) -> Text:
+        text = super().__new__(cls, value)
+        text.language = language
+        return text
+
+    @property
+    def tag(self) -> str:
+        """The language as HTML's `lang` wants it: `zh-Hans`, not `zh_Hans`."""
+        return self.language.replace("_", "-")
+
+
 def choose(
     session: Session, records: dict[str, dict[str, dict]], locale: str
-) -> dict[str, dict[str, dict[str, str]]]:
-    """The text to show, by table, record and field, for records given as table -> id -> row.
+) -> dict[str, dict[str, dict[str, Text]]]:
+    """The text to show, by table, record and field, for records given as table -> id -> fields.
 
-    Only fields that change are returned; a row's own value stays where nothing better exists.
+    Every non-empty field given comes back as a `Text`: a translation into `locale`, else the
+    record's own value (in its source language), else an English translation where it has none.
     """
     wanted = {(table, record_id) for table, rows in records.items() for record_id in rows}
     if not wanted:
@@ -52,25 +70,34 @@ def choose(
         key = (row.resource, row.record_id)
         if key in wanted:
             found.setdefault(key, {}).setdefault(row.language, {})[row.field] = row.value
-    chosen: dict[str, dict[str, dict[str, str]]] = {}
-    for (table, record_id), by_language in found.items():
-        own, source = records[table][record_id], sources.get((table, record_id), ENGLISH)
-        texts = {} if source == locale else dict(by_language.get(locale, {}))
-        if source != ENGLISH:
-            for name, value in by_language.get(ENGLISH, {}).items():
-                if name not in texts and not own.get(name):
-                    texts[name] = value
-        if texts:
+    chosen: dict[str, dict[str, dict[str, Text]]] = {}
+    for table, rows in records.items():
+        for record_id, own in rows.items():
+            source = sources.get((table, record_id), ENGLISH)
+            by_language = found.get((table, record_id), {})
+            texts = {name: Text(value, source) for name, value in own.items() if value}
+            if source != locale:
+                texts |= {n: Text(v, locale) for n, v in by_language.get(locale, {}).items()}
+            if source != ENGLISH:
+                english = by_language.get(ENGLISH, {}).items()
+                texts |= {n: Text(v, ENGLISH) for n, v in english if n not in texts}
             chosen.setdefault(table, {})[record_id] = texts
     return chosen
 
 
 def localize(session: Session, rows: dict[str, list[dict]], locale: str, tables: Iterable[str]):
-    """Rewrite, in place, the text of these rows (table -> list of rows) for `locale`."""
-    records = {table: {row["id"]: row for row in rows.get(table, [])} for table in tables}
-    for table, by_record in choose(session, records, locale).items():
-        for record_id, texts in by_record.items():
-            records[table][record_id].update(texts)
+    """Rewrite, in place, the translatable text of these rows (table -> rows) for `locale`."""
+    by_id = {table: {row["id"]: row for row in rows.get(table, [])} for table in tables}
+    records = {
+        table: {
+            record_id: {name: value for name, value in row.items() if translatable(table, name)}
+            for record_id, row in table_rows.items()
+        }
+        for table, table_rows in by_id.items()
+    }
+    for table, texts_by_record in choose(session, records, locale).items():
+        for record_id, texts in texts_by_record.items():
+            by_id[table][record_id].update({name: str(value) for name, value in texts.items()})
 
 
 def _chunked(session: Session, ids: list[str], statement):

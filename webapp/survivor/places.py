@@ -7,19 +7,22 @@ tapped, in the same POST, and it is used for that answer alone.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
-from babel.dates import get_day_names
+from babel.dates import format_interval, get_day_names
+from babel.lists import format_list
 from flask import abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, FloatField, HiddenField, IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from webapp.db import get_session
 from webapp.directory import finder
+from webapp.i18n import content_language
 from webapp.survivor import bp
 from webapp.survivor.state import now, settings, unlocked_required
 
@@ -121,21 +124,36 @@ def place(service_id: str):
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def opening_lines(schedules: list[dict], locale) -> list[str]:
-    """Weekly hours as short lines in the reader's language, e.g. "Mon, Tue 09:00–17:00"."""
+def opening_lines(schedules: list[dict], locale) -> list[Markup]:
+    """Weekly hours as short lines in the reader's language, e.g. "Mon, Tue, and Fri 09:00–17:00".
+
+    Days are listed the way the language lists things; the hours stay left to right (in order)
+    inside right-to-left text.
+    """
     names = get_day_names("abbreviated", locale=locale)
     lines = []
     for schedule in schedules:
         days = [d for d in schedule.get("byday", "").split(",") if d in DAYS]
+        note = schedule.get("description")
+        note = Markup(" <span%s>%s</span>") % (content_language(note), note) if note else ""
         if (
             len(days) == 7
             and schedule.get("opens_at", "00:00")[:5] == "00:00"
             and (schedule.get("closes_at", "23:59")[:5] in ("23:59", "00:00", "24:00"))
         ):
-            lines.append(str(_l("Open 24 hours, every day")))
+            lines.append(Markup.escape(str(_l("Open 24 hours, every day"))) + note)
             continue
-        if not days or not schedule.get("opens_at") or not schedule.get("closes_at"):
+        opens, closes = _clock(schedule.get("opens_at")), _clock(schedule.get("closes_at"))
+        if not days or opens is None or closes is None:
             continue
-        day_text = ", ".join(names[DAYS.index(d)] for d in days)
-        lines.append(f"{day_text} {schedule['opens_at'][:5]}–{schedule['closes_at'][:5]}")
+        day_text = format_list([names[DAYS.index(d)] for d in days], locale=locale)
+        hours = format_interval(opens, closes, "Hm", locale=locale)
+        lines.append(Markup('%s <bdi dir="ltr">%s</bdi>') % (day_text, hours) + note)
     return lines
+
+
+def _clock(value: str | None) -> time | None:
+    try:
+        return time.fromisoformat(value[:5]) if value else None
+    except ValueError:
+        return None
