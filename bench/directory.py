@@ -4,7 +4,8 @@ Run from the repo root: .venv/bin/python bench/directory.py [--sizes 10000 10000
 [--databases sqlite postgresql] [--requests 300] [--budget 180] [--json] [--profile]
 Two searches are measured: `api`, GET /api/hsds/services (HSDS JSON, ten services per page), and
 `places`, the survivor's search form (POST /places behind the unlock, an HTML page of ten), with
-the same words and filters plus a search near a ZIP code. Server time is measured by a WSGI
+the same words and filters, a search near a ZIP code and one for what is open now (services have
+weekday office hours or are open round the clock). Server time is measured by a WSGI
 middleware around each app's `wsgi_app`: from the call until the response body is consumed and
 closed (Flask's teardown included, the test client excluded).
 """
@@ -111,6 +112,7 @@ COLUMNS = {  # in insertion order: every table after those it refers to
     "location": ("id", "location_type", "organization_id", "latitude", "longitude"),
     "service_at_location": ("id", "service_id", "location_id"),
     "phone": ("id", "service_id", "type", "number"),
+    "schedule": ("id", "service_id", "freq", "byday", "opens_at", "closes_at"),
     "attribute": ("id", "link_id", "link_type", "link_entity", "taxonomy_term_id"),
     "translation": ("resource", "record_id", "field", "language", "value", "origin"),
     "setting": ("resource", "record_id", "source_language", "status"),
@@ -146,6 +148,10 @@ def generate(app: Flask, size: int, seed: int) -> dict:
         add("location", location, "physical", org, lat, lon)
         add("service_at_location", uid(), service, location)
         add("phone", uid(), service, "voice", f"+1555{rng.randrange(10**7):07d}")
+        if rng.random() < 0.3:  # round the clock; else office hours on weekdays
+            add("schedule", uid(), service, "WEEKLY", "MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")
+        else:
+            add("schedule", uid(), service, "WEEKLY", "MO,TU,WE,TH,FR", "09:00", "17:00")
         add("attribute", uid(), service, "service", "service", terms[key])
         add("translation", "service", service, "description", "es", es, "machine")
         add("translation", "service", service, "description", "vi", vi, "machine")
@@ -199,7 +205,7 @@ def measure(app: Flask, bare: Flask, terms: dict, args, profile) -> dict:
     places_queries = [
         (label, {"q": words} | ({"category": "shelter"} if filtered == "yes" else {}))
         for label, words, filtered in QUERIES
-    ] + [("near ZIP", {"postcode": ZIPS[0]})]
+    ] + [("near ZIP", {"postcode": ZIPS[0]}), ("open now", {"open_now": "y"})]
     clients = {kind: app.test_client() for kind in ("api", "places", "hello")}
     clients["bare"] = bare.test_client()
     unlock(clients["places"])

@@ -132,6 +132,8 @@ def test_no_api_answer_holds_a_hidden_address(client):
         f"/api/hsds/services/{SHELTER['id']}",
         f"/api/hsds/service_at_locations/{SHELTER['service_at_locations'][0]['id']}",
         "/api/hsds/services?format=ndjson",
+        "/api/hsds/services?lang=es",
+        f"/api/hsds/services/{SHELTER['id']}?lang=ar",
     ]
     for url in urls:
         body = client.get(url).get_data(as_text=True)
