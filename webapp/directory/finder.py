@@ -213,21 +213,49 @@ def _distances(session: Session, candidates, origin: tuple[float, float]) -> dic
     return nearest
 
 
+# What decides whether a schedule is open: its shape, without its ids or its description.
+OPENING_FIELDS = (
+    "freq",
+    "interval",
+    "byday",
+    "bymonthday",
+    "wkst",
+    "opens_at",
+    "closes_at",
+    *hours.DATE_FIELDS,
+)
+
+
 def _opening(session: Session, candidates, now: datetime, time_zone: str) -> dict[str, bool]:
-    """Open or not at `now`, each service's hours read in the zone of its ZIP code."""
+    """Open or not at `now`, each service's hours read in the zone of its ZIP code.
+
+    Many services share a schedule's shape ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is
+    read and answered once per zone and search, however many services have it.
+    """
     schedules = TABLES["schedule"]
-    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
     zones = _zones(session, candidates)
-    by_service: dict[str, list[hours.Schedule]] = {}
-    query = select(schedules).join(candidates, candidates.c.id == schedules.c.service_id)
-    for row in session.execute(query):
-        values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields}
-        zone = zones.get(row.service_id, time_zone)
-        try:
-            by_service.setdefault(row.service_id, []).append(hours.Schedule.from_hsds(values, zone))
-        except hours.ScheduleError:
-            continue
-    return {i: bool(hours.is_open(s, now)) for i, s in by_service.items()}
+    answers: dict[tuple, bool] = {}
+    opening: dict[str, bool] = {}
+    query = select(schedules.c.service_id, *(schedules.c[name] for name in OPENING_FIELDS)).join(
+        candidates, candidates.c.id == schedules.c.service_id
+    )
+    for service_id, *values in session.execute(query):
+        shape = (zones.get(service_id, time_zone), *values)
+        if shape not in answers:
+            answers[shape] = _open_at(shape, now)
+        opening[service_id] = opening.get(service_id, False) or answers[shape]
+    return opening
+
+
+def _open_at(shape: tuple, now: datetime) -> bool:
+    zone, *values = shape
+    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
+    named = zip(OPENING_FIELDS, values, strict=True)
+    texts = {name: to_text(fields[name], value) for name, value in named}
+    try:
+        return bool(hours.is_open([hours.Schedule.from_hsds(texts, zone)], now))
+    except hours.ScheduleError:
+        return False
 
 
 def _zones(session: Session, candidates) -> dict[str, str]:
