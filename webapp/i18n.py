@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_timedelta, get_locale
 from markupsafe import Markup
 
 from webapp.settings import SUPPORTED_LOCALES
 
+SECOND = timedelta(seconds=1)
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # Browsers send regional Chinese tags; all of them read Simplified Chinese here.
 ALIASES = {"zh": "zh_Hans", "zh_CN": "zh_Hans", "zh_SG": "zh_Hans", "zh_Hans_CN": "zh_Hans"}
@@ -74,6 +76,11 @@ def left_to_right(value: object) -> Markup:
     return Markup('<bdi dir="ltr">%s</bdi>') % value
 
 
+def time_ago(moment: datetime, now: datetime) -> str:
+    """ "3 hours ago" in the reader's language; a moment ahead of the clock counts as just past."""
+    return format_timedelta(min(moment - now, -SECOND), add_direction=True)
+
+
 def missing_catalogs() -> list[str]:
     return [
         code
@@ -93,4 +100,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         html_lang=html_lang, html_dir=html_dir, language_choices=language_choices
     )
-    app.jinja_env.filters.update(content_language=content_language, ltr=left_to_right)
+    app.jinja_env.filters.update(content_language=content_language, ltr=left_to_right, ago=time_ago)

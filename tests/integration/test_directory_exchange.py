@@ -280,6 +280,31 @@ def test_json_carries_drafts_and_translations_to_another_haven(app, clock, tmp_p
     assert draft.status_code == 404, "a draft stays unpublished after the move"
 
 
+@pytest.mark.parametrize("suffix", [".zip", ".json"])
+def test_the_seed_with_its_bed_counts_round_trips(app, clock, tmp_path, suffix):
+    assert run(app, "seed").exit_code == 0
+    first = tmp_path / f"first{suffix}"
+    run(app, "directory", "export", str(first))
+    again = fresh_app(clock, tmp_path, "again.db")
+    imported = run(again, "directory", "import", str(first))
+    assert imported.exit_code == 0, imported.output
+    assert row_counts(again)["service_capacity"] == 4 and row_counts(again)["unit"] == 1
+    second = tmp_path / f"second{suffix}"
+    run(again, "directory", "export", str(second))
+    assert first.read_bytes() == second.read_bytes()
+    if suffix == ".json":
+        services = json.loads(first.read_text())
+        capacities = [c for s in services for c in s.get("capacities", [])]
+        assert len(capacities) == 4 and all(c["unit"]["name"] == "Bed" for c in capacities)
+        for capacity in capacities:
+            plain = {k: v for k, v in capacity.items() if k != "x_haven"}
+            assert hsds.validation_errors(plain, "service_capacity") == []
+    else:
+        with zipfile.ZipFile(first) as archive:
+            listed = {r["path"] for r in json.loads(archive.read("datapackage.json"))["resources"]}
+            assert {"units.csv", "service_capacity.csv"} <= listed <= set(archive.namelist())
+
+
 def test_json_extension_problems_name_the_path(app, tmp_path):
     service = json.loads((EXAMPLES / "service_full.json").read_text())
     service["x_haven"] = {

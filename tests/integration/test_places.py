@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -192,6 +192,29 @@ def test_notes_on_opening_hours_are_shown_in_the_readers_language(survivor):
     assert f'<span lang="es" dir="auto">{html.escape(spanish[schedule["id"]], quote=False)}' in (
         in_spanish
     )
+
+
+def test_a_shelter_shows_its_free_beds_and_how_old_the_count_is(survivor, clock):
+    capacity = next(r for r in seed_rows("service_capacity.csv") if r["maximum"] == "24")
+    updated = datetime.fromisoformat(capacity["updated"].replace("Z", "+00:00"))
+    address = f"/places/{capacity['service_id']}"
+    clock.now = (updated + timedelta(hours=3)).timestamp()
+    unlock(survivor)
+    fresh = survivor.get(address).get_data(as_text=True)
+    assert "Space right now" in fresh and "<strong>3 free of 24</strong>" in fresh
+    assert "Updated 3 hours ago." in fresh and "call before you go" not in fresh
+    in_spanish = survivor.get(address, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "3 libres de 24" in in_spanish and "Camas para personas adultas" in in_spanish
+    clock.now = (updated + timedelta(days=2)).timestamp()
+    unlock(survivor)
+    stale = survivor.get(address).get_data(as_text=True)
+    assert "Updated 2 days ago." in stale and "This may have changed since" in stale
+    _response, results = search(survivor, category="shelter")
+    assert "<strong>3 free of 24</strong>" in results, "the results list shows free beds too"
+    listed = survivor.get(f"/api/hsds/services/{capacity['service_id']}").get_json()
+    assert [(c["available"], c["maximum"], c["unit"]["name"]) for c in listed["capacities"]] == [
+        (3, 24, "Bed")
+    ]
 
 
 def test_an_arabic_page_keeps_numbers_in_order_and_marks_english_text(survivor):

@@ -10,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from webapp.directory.hsds import (
+    HSDS_3_1_DIR,
     HSDS_DIR,
     SCHEMA_DIR,
     page_validation_errors,
@@ -80,7 +81,7 @@ def test_official_tabular_example_has_two_upstream_type_errors():
     name, two identifiers are JSON numbers where the schemas want strings: an upstream defect."""
     tabular = example("tabular.json")
     by_path = {table.path: name for name, table in tabular_layout().items()}
-    assert set(tabular) == set(by_path)
+    assert set(tabular) == set(by_path) - {"units.csv", "service_capacity.csv"}  # HSDS 3.1
     rekeyed = {by_path[path]: rows for path, rows in tabular.items()}
     assert validation_errors(rekeyed, "tabular") == [
         "location[0].external_identifier: 10092008082 is not of type 'string'",
@@ -137,6 +138,7 @@ def test_unknown_schema_name_is_refused():
 def test_every_vendored_schema_is_draft_2020_12_and_every_ref_resolves_offline():
     registry = schema_registry()
     paths = sorted(SCHEMA_DIR.glob("*.json")) + sorted(SCHEMA_DIR.glob("compiled/*.json"))
+    paths += sorted((HSDS_3_1_DIR / "schema").glob("*.json"))
     schema_paths = [path for path in paths if path.name != "openapi.json"]
     assert [path.stem for path in schema_paths] == schema_names()
     for path in schema_paths:
@@ -148,12 +150,24 @@ def test_every_vendored_schema_is_draft_2020_12_and_every_ref_resolves_offline()
             assert resolver.lookup(ref).contents, (uri, ref)
 
 
-def test_layout_lists_the_21_tables_with_their_csv_files():
+def test_layout_lists_the_21_tables_then_the_two_of_hsds_3_1():
     layout = tabular_layout()
     csv_files = {path.name for path in (EXAMPLES / "csv").glob("*.csv")}
 
-    assert len(layout) == 21
-    assert {table.path for table in layout.values()} == csv_files
+    assert len(layout) == 23
+    assert {table.path for table in layout.values()} == csv_files | {
+        "units.csv",
+        "service_capacity.csv",
+    }
+    capacity = layout["service_capacity"]
+    assert {key.resource for key in capacity.foreign_keys} == {"service", "unit"}
+    assert [f.name for f in capacity.fields if f.required] == [
+        "id",
+        "service_id",
+        "unit_id",
+        "available",
+        "updated",
+    ]
     assert layout["service"].path == "services.csv"
     assert layout["service_at_location"].path == "service_at_location.csv"
     assert all(table.primary_key == ("id",) for table in layout.values())
@@ -167,7 +181,10 @@ def test_layout_lists_the_21_tables_with_their_csv_files():
     assert layout["organization"].fields[0].format == "uuid"
 
 
-@pytest.mark.parametrize("table_name", list(tabular_layout()))
+HSDS_3_1_TABLES = ("unit", "service_capacity")  # no 3.0 example files for these
+
+
+@pytest.mark.parametrize("table_name", [t for t in tabular_layout() if t not in HSDS_3_1_TABLES])
 def test_example_csv_header_follows_the_layout(table_name):
     table = tabular_layout()[table_name]
     with (EXAMPLES / "csv" / table.path).open(encoding="utf-8", newline="") as handle:
@@ -185,6 +202,8 @@ def test_layout_agrees_with_the_object_schemas():
             if prop.get("type") not in ("array", "object") and "$ref" not in prop
         ]
         required = set(schema.get("required", [])) | set(schema.get("tabular_required", []))
+        # A required nested object (3.1's capacity `unit`) is its required `_id` in a table.
+        required -= {key for key, prop in schema["properties"].items() if "$ref" in prop}
         assert list(table.field_names) == columns, name
         assert {field.name for field in table.fields if field.required} == required, name
 

@@ -45,6 +45,16 @@ class UnknownPostcode(ValueError):
 
 
 @dataclass
+class Capacity:
+    """Room free at a service when last updated (HSDS 3.1 service_capacity), e.g. beds."""
+
+    available: int
+    maximum: int | None
+    what: translated.Text  # the capacity's description, else its unit's name ("Bed")
+    updated: datetime
+
+
+@dataclass
 class Found:
     id: str
     name: translated.Text
@@ -57,6 +67,7 @@ class Found:
     assured_date: date | None = None
     schedules: list[dict] = field(default_factory=list)
     accessibility: list[translated.Text] = field(default_factory=list)
+    capacities: list[Capacity] = field(default_factory=list)
 
 
 @dataclass
@@ -314,7 +325,32 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
         )
     _add_contacts(session, found, locale)
     _add_hours_and_access(session, found, locale)
+    _add_capacities(session, found, locale)
     return found
+
+
+def _add_capacities(session: Session, found: list[Found], locale: str) -> None:
+    by_id = {f.id: f for f in found}
+    capacities, units = TABLES["service_capacity"], TABLES["unit"]
+    rows = session.execute(
+        select(capacities, units.c.name.label("unit_name"))
+        .join(units, capacities.c.unit_id == units.c.id)
+        .where(capacities.c.service_id.in_(by_id))
+        .order_by(capacities.c.id)
+    ).all()
+    if not rows:
+        return
+    records = {
+        "service_capacity": {row.id: {"description": row.description} for row in rows},
+        "unit": {row.unit_id: {"name": row.unit_name} for row in rows},
+    }
+    texts = translated.choose(session, records, locale)
+    for row in rows:
+        described = texts["service_capacity"][row.id].get("description")
+        what = described or texts["unit"][row.unit_id]["name"]
+        maximum = int(row.maximum) if row.maximum is not None else None
+        capacity = Capacity(int(row.available), maximum, what, row.updated)
+        by_id[row.service_id].capacities.append(capacity)
 
 
 def _add_contacts(session: Session, found: list[Found], locale: str) -> None:

@@ -1,4 +1,8 @@
-"""The vendored HSDS 3 reference files: JSON Schema validation and the tabular layout."""
+"""The vendored HSDS 3 reference files: JSON Schema validation and the tabular layout.
+
+HSDS 3.0 (`resources/hsds/`) plus two tables of HSDS 3.1 (`resources/hsds-3.1/`): a service's
+`capacities` (`service_capacity`) and their `unit`, which survivors need for shelter beds.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from referencing.jsonschema import DRAFT202012
 
 HSDS_DIR = Path(__file__).resolve().parents[2] / "resources" / "hsds"
 SCHEMA_DIR = HSDS_DIR / "schema"
+HSDS_3_1_DIR = HSDS_DIR.parent / "hsds-3.1"
+# Where HSDS 3.1 nests its additions in objects 3.0 already has: (property, table, is a list).
+NESTED_3_1 = {"service": [("capacities", "service_capacity", True)]}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -60,7 +67,13 @@ def _schema_files() -> dict[str, Path]:
     # The files declare no $id and refer to each other by bare file name ("phone.json"), the
     # compiled tabular.json included, so all of them share one flat namespace of file names.
     paths = sorted(SCHEMA_DIR.glob("*.json")) + sorted(SCHEMA_DIR.glob("compiled/*.json"))
+    paths += sorted((HSDS_3_1_DIR / "schema").glob("*.json"))
     return {path.name: path for path in paths if path.name != "openapi.json"}
+
+
+def object_schema(name: str) -> dict:
+    """The JSON Schema of one HSDS object, e.g. `service` or (from HSDS 3.1) `unit`."""
+    return _read_json(_schema_files()[_schema_uri(name)])
 
 
 @functools.cache
@@ -108,14 +121,30 @@ def page_validation_errors(page: object, item_schema_name: str) -> list[str]:
 
 
 def tabular_layout() -> dict[str, Table]:
-    """The 21 HSDS tables by resource name, in the datapackage's order (not dependency order)."""
+    """The 21 HSDS 3.0 tables then HSDS 3.1's `unit` and `service_capacity`, by resource name,
+    in the datapackages' order (not dependency order)."""
     return dict(_tables())
 
 
 @functools.cache
 def _tables() -> dict[str, Table]:
+    return {resource["name"]: _table(resource) for resource in descriptor()["resources"]}
+
+
+@functools.cache
+def _descriptor_text() -> str:
     package = _read_json(HSDS_DIR / "datapackage.json")
-    return {resource["name"]: _table(resource) for resource in package["resources"]}
+    package["resources"] += _read_json(HSDS_3_1_DIR / "datapackage.json")["resources"]
+    return json.dumps(package, indent=4, ensure_ascii=False) + "\n"
+
+
+def descriptor() -> dict:
+    """The datapackage.json exports carry: HSDS 3.0's, with the HSDS 3.1 tables appended."""
+    return json.loads(_descriptor_text())
+
+
+def descriptor_bytes() -> bytes:
+    return _descriptor_text().encode("utf-8")
 
 
 def _table(resource: dict) -> Table:

@@ -99,14 +99,16 @@ def places_search():
             get_session(),
             query,
             locale=str(get_locale()),
-            now=datetime.fromtimestamp(now(), UTC),
+            now=_now(),
             time_zone=settings().time_zone,
         )
     except finder.UnknownPostcode:
         form.postcode.errors = [_l("We could not find that ZIP code. Check the five digits.")]
         return render_template("survivor/places.html", form=form, answer=None), 400
     form.latitude.data = form.longitude.data = None
-    return render_template("survivor/places.html", form=form, answer=answer, languages=LANGUAGES)
+    return render_template(
+        "survivor/places.html", form=form, answer=answer, languages=LANGUAGES, now=_now()
+    )
 
 
 @bp.get("/places/<service_id>")
@@ -117,8 +119,12 @@ def place(service_id: str):
         abort(404)
     hours_lines = opening_lines(found[0].schedules, get_locale())
     return render_template(
-        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines
+        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines, now=_now()
     )
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(now(), UTC)
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

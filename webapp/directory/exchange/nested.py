@@ -39,12 +39,12 @@ def nesting() -> dict[str, list[tuple[str, str, bool]]]:
     """For each table: (property, child table, is a list) for every nested object its schema has."""
     found = {}
     for table in hsds.tabular_layout():
-        schema = json.loads((hsds.SCHEMA_DIR / f"{table}.json").read_text())
+        schema = hsds.object_schema(table)
         found[table] = [
             (name, ref.removesuffix(".json"), prop.get("type") == "array")
             for name, prop in schema.get("properties", {}).items()
             if (ref := prop.get("$ref") or prop.get("items", {}).get("$ref"))
-        ]
+        ] + hsds.NESTED_3_1.get(table, [])
     return found
 
 

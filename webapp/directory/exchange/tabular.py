@@ -99,7 +99,7 @@ def _read_table(layout: hsds.Table, text: str, problems: list[Problem]) -> list[
 def write_datapackage(rows: dict[str, list[dict]], target: Path) -> None:
     """A zip of one CSV per table (header always present) and the HSDS datapackage.json."""
     with zipfile.ZipFile(target, "w") as archive:
-        _add(archive, DESCRIPTOR, (hsds.HSDS_DIR / DESCRIPTOR).read_bytes())
+        _add(archive, DESCRIPTOR, hsds.descriptor_bytes())
         for name, layout in hsds.tabular_layout().items():
             _add(archive, layout.path, _csv_text(layout, rows.get(name, [])).encode())
         _add(archive, PRIVACY_FILE, _privacy_text(rows.get(PRIVACY, [])).encode())
