@@ -102,12 +102,15 @@ def find(session: Session, query: Query, *, locale: str, now: datetime, time_zon
             for result in results:
                 result.distance_km = distances[result.id]
             return Answer(results, total, page, _pages(total, page)[0])
-    names = dict(session.execute(select(candidates.c.id, candidates.c.name).order_by(*order)).all())
-    ids = list(names)
+    if query.open_now:  # best match first, then by name, as the database orders the others
+        opened = _open_now(session, candidates, now, time_zone)
+        ids = sorted(opened, key=lambda i: (-opened[i][0], opened[i][1], i))
+        names = {service_id: name for service_id, (_rank, name) in opened.items()}
+    else:
+        rows = session.execute(select(candidates.c.id, candidates.c.name).order_by(*order))
+        names = dict(rows.all())  # not dict(rows): a Result has keys(), its column names
+        ids = list(names)
     distances = _distances(session, candidates, origin) if origin else {}
-    opening = _opening(session, candidates, now, time_zone) if query.open_now else {}
-    if query.open_now:
-        ids = [i for i in ids if opening.get(i)]
     if origin:  # nearest first, as _nearest_page orders them; then places unknown
         ids.sort(key=lambda i: (i not in distances, distances.get(i, 0.0), names[i], i))
     pages, page = _pages(len(ids), query.page)
@@ -115,7 +118,7 @@ def find(session: Session, query: Query, *, locale: str, now: datetime, time_zon
     results = describe(session, chosen, locale=locale)
     for result in results:
         result.distance_km = distances.get(result.id)
-        result.open_now = opening.get(result.id)
+        result.open_now = True if query.open_now else None
     return Answer(results, len(ids), page, pages)
 
 
@@ -237,25 +240,41 @@ OPENING_FIELDS = (
 )
 
 
-def _opening(session: Session, candidates, now: datetime, time_zone: str) -> dict[str, bool]:
-    """Open or not at `now`, each service's hours read in the zone of its ZIP code.
+def _open_now(session: Session, candidates, now: datetime, time_zone: str) -> dict:
+    """The candidates open at `now`, each with its (rank, name) for ordering; in one statement.
 
-    Many services share a schedule's shape ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is
-    read and answered once per zone and search, however many services have it.
+    Hours are read in the zone of the service's first address with a postal code (`time_zone`
+    when there is none or it is not one we know). Many services share a schedule's shape
+    ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is answered once per zone and search.
     """
-    schedules = TABLES["schedule"]
-    zones = _zones(session, candidates)
-    answers: dict[tuple, bool] = {}
-    opening: dict[str, bool] = {}
-    query = select(schedules.c.service_id, *(schedules.c[name] for name in OPENING_FIELDS)).join(
-        candidates, candidates.c.id == schedules.c.service_id
+    schedules, links, addresses = (
+        TABLES["schedule"],
+        TABLES["service_at_location"],
+        TABLES["address"],
     )
-    for service_id, *values in session.execute(query):
-        shape = (zones.get(service_id, time_zone), *values)
+    postcode = (
+        select(addresses.c.postal_code)
+        .join(links, links.c.location_id == addresses.c.location_id)
+        .where(links.c.service_id == candidates.c.id, addresses.c.postal_code.is_not(None))
+        .order_by(addresses.c.id)
+        .limit(1)
+        .correlate(candidates)
+        .scalar_subquery()
+    )
+    shape_columns = (schedules.c[name] for name in OPENING_FIELDS)
+    query = select(
+        candidates.c.id, candidates.c.rank, candidates.c.name, postcode, *shape_columns
+    ).join(schedules, schedules.c.service_id == candidates.c.id)
+    answers: dict[tuple, bool] = {}
+    opened: dict[str, tuple[float, str]] = {}
+    for service_id, rank, name, postal_code, *values in session.execute(query):
+        place = geo.find_postcode(postal_code) if postal_code else None
+        shape = (place.time_zone if place else time_zone, *values)
         if shape not in answers:
             answers[shape] = _open_at(shape, now)
-        opening[service_id] = opening.get(service_id, False) or answers[shape]
-    return opening
+        if answers[shape]:
+            opened[service_id] = (rank, name)
+    return opened
 
 
 def _open_at(shape: tuple, now: datetime) -> bool:
@@ -267,23 +286,6 @@ def _open_at(shape: tuple, now: datetime) -> bool:
         return bool(hours.is_open([hours.Schedule.from_hsds(texts, zone)], now))
     except hours.ScheduleError:
         return False
-
-
-def _zones(session: Session, candidates) -> dict[str, str]:
-    """The time zone of each service's first public address with a known ZIP code."""
-    links, addresses = TABLES["service_at_location"], TABLES["address"]
-    query = (
-        select(links.c.service_id, addresses.c.postal_code)
-        .join(addresses, links.c.location_id == addresses.c.location_id)
-        .join(candidates, candidates.c.id == links.c.service_id)
-        .order_by(links.c.service_id, addresses.c.id)
-    )
-    zones: dict[str, str] = {}
-    for service_id, postcode in session.execute(query):
-        place = geo.find_postcode(postcode or "")
-        if place is not None:
-            zones.setdefault(service_id, place.time_zone)
-    return zones
 
 
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
