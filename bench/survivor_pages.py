@@ -43,6 +43,9 @@ BUDGET_BYTES = 35_000  # "35 KB compressed", read strictly as 35,000 bytes
 NAV_GOAL_MS = 50.0
 BROTLI_QUALITY = 6  # nginx's default brotli_comp_level
 MISSING_PAGE = "/no-such-page"  # shows the survivor error page (404)
+PLACES = "/places"
+RESULTS_FORM = {"postcode": "62704"}  # the seed's demo region: a full page of results
+SHELTERS_FORM = {"category": "shelter", "postcode": "62704"}
 NOT_PAGES = ("/x", "/lock", "/static/")  # leaving, locking and assets are not pages
 QUICK_EXIT = '[data-testid="quick-exit"]'
 UNLOCK_FIELD = '[data-testid="unlock"]'
@@ -98,10 +101,11 @@ def exit_site(environ, start_response):
 
 
 def build_app(workdir: str, exit_url: str):
-    """The app on a fresh, migrated SQLite file, leaving to the local exit page."""
+    """The app on a fresh, migrated SQLite file with the seed directory, leaving to the local
+    exit page."""
     database_url = f"sqlite:///{workdir}/haven.db"
     command.upgrade(alembic_config(database_url), "head")
-    return create_app(
+    app = create_app(
         Settings(
             env="test",
             secret_key=secrets.token_urlsafe(48),
@@ -111,6 +115,9 @@ def build_app(workdir: str, exit_url: str):
             exit_url=exit_url,
         )
     )
+    seeded = app.test_cli_runner().invoke(args=["seed"])
+    assert seeded.exit_code == 0, seeded.output
+    return app
 
 
 @contextmanager
@@ -161,9 +168,17 @@ def survivor_pages(client, start: str) -> list[str]:
     return seen
 
 
-def page_weight(client, label: str, path: str) -> dict:
-    """First-load bytes of one page: its HTML plus every stylesheet and script it names."""
-    status, html = fetch(client, path)
+def page_weight(client, label: str, path: str, form: dict | None = None) -> dict:
+    """First-load bytes of one page: its HTML plus every stylesheet and script it names.
+
+    With `form`, the page is the answer to that form posted to `path` (with its CSRF token).
+    """
+    if form is None:
+        status, html = fetch(client, path)
+    else:
+        token = References(fetch(client, path)[1].decode()).inputs["csrf_token"]
+        response = client.post(path, data={"csrf_token": token, **form})
+        status, html = response.status_code, response.get_data()
     files = [{"kind": "html", "url": path, "status": status, **sizes(html)}]
     for kind, url in References(html.decode()).assets:
         asset_status, body = fetch(client, url)
@@ -183,8 +198,19 @@ def measure_weights(app) -> tuple[list[dict], list[str]]:
         page_weight(calculator, "/ (decoy: calculator)", "/"),
     ]
     rows += [page_weight(survivor, path, path) for path in pages]
-    rows.append(page_weight(survivor, f"{MISSING_PAGE} (error)", MISSING_PAGE))
+    rows += [
+        page_weight(survivor, f"{PLACES} (10 results)", PLACES, RESULTS_FORM),
+        page_weight(survivor, f"{PLACES}/<id> (shelter)", detail_page(survivor)),
+        page_weight(survivor, f"{MISSING_PAGE} (error)", MISSING_PAGE),
+    ]
     return rows, pages
+
+
+def detail_page(client) -> str:
+    """The first shelter's page in the seed directory's search results."""
+    token = References(fetch(client, PLACES)[1].decode()).inputs["csrf_token"]
+    answer = client.post(PLACES, data={"csrf_token": token, **SHELTERS_FORM}).get_data().decode()
+    return next(href for href in References(answer).links if href.startswith(PLACES + "/"))
 
 
 @dataclass(frozen=True)
