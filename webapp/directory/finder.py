@@ -81,9 +81,9 @@ class Answer:
 def find(session: Session, query: Query, *, locale: str, now: datetime, time_zone: str) -> Answer:
     """One page of matching services; raise UnknownPostcode for a postal code we cannot place.
 
-    Without a place or "open now" the database counts, orders and pages; with them, only the
-    candidates' coordinates or schedules come back (joined in SQL, never a list of ids sent in),
-    so a search costs the same whatever the number of matches.
+    Without a place or "open now" the database counts, orders and pages. Near a place, only
+    the places around it are read while they fill the page. Otherwise every candidate's place or
+    schedules come back, joined in SQL (no list of ids is ever sent in, whatever their number).
     """
     candidates, order = _candidates(session, query)
     origin = _origin(query)
