@@ -134,6 +134,26 @@ def test_pages_follow_one_another_and_a_page_past_the_end_shows_the_last(survivo
     assert len(found_ids(past)) == total - 10 * (last_page - 1)
 
 
+def test_round_the_clock_keeps_the_services_open_every_hour_of_every_day(survivor):
+    every_day = "MO,TU,WE,TH,FR,SA,SU"
+    always = {
+        r["service_id"]
+        for r in seed_rows("schedules.csv")
+        if r["byday"] == every_day and r["opens_at"] == "00:00" and r["closes_at"] == "23:59"
+    }
+    drafts = {r["record_id"] for r in seed_rows("x_haven_records.csv") if r["status"] == "draft"}
+    _response, first = search(survivor, round_the_clock="y")
+    total = int(re.search(r"(\d+) services found", first).group(1))
+    pages = [first] + [
+        search(survivor, round_the_clock="y", page=str(n))[1] for n in range(2, total // 10 + 2)
+    ]
+    found = {service for page in pages for service in found_ids(page)}
+    assert total == len(found) and found == always - drafts
+    assert 'name="round_the_clock" value="y"' in first, "the pager keeps the choice"
+    _response, shelters = search(survivor, round_the_clock="y", category="shelter")
+    assert found_ids(shelters) and set(found_ids(shelters)) < found
+
+
 def test_drafts_are_not_shown(survivor):
     _response, page = search(survivor, q="pilot")
     assert DRAFT not in found_ids(page)

@@ -37,6 +37,7 @@ class Query:
     latitude: float | None = None
     longitude: float | None = None
     open_now: bool = False
+    round_the_clock: bool = False
     page: int = 1
 
 
@@ -87,14 +88,15 @@ def find(session: Session, query: Query, *, locale: str, now: datetime, time_zon
     """
     candidates, order = _candidates(session, query)
     origin = _origin(query)
-    if origin is None and not query.open_now:
+    by_hours = query.open_now or query.round_the_clock
+    if origin is None and not by_hours:
         ordered = select(candidates.c.id).order_by(*order)
         chosen, total = search.page_of(session, ordered, max(query.page, 1), PER_PAGE)
         pages, page = _pages(total, query.page)
         if not chosen and total:  # past the last page: show the last one
             chosen, total = search.page_of(session, ordered, page, PER_PAGE)
         return Answer(describe(session, chosen, locale=locale), total, page, pages)
-    if origin is not None and not query.open_now:
+    if origin is not None and not by_hours:
         nearest = _nearest_page(session, candidates, origin, query.page)
         if nearest is not None:
             distances, total, page = nearest
@@ -102,8 +104,8 @@ def find(session: Session, query: Query, *, locale: str, now: datetime, time_zon
             for result in results:
                 result.distance_km = distances[result.id]
             return Answer(results, total, page, _pages(total, page)[0])
-    if query.open_now:  # best match first, then by name, as the database orders the others
-        opened = _open_now(session, candidates, now, time_zone)
+    if by_hours:  # best match first, then by name, as the database orders the others
+        opened = _by_hours(session, candidates, query, now, time_zone)
         ids = sorted(opened, key=lambda i: (-opened[i][0], opened[i][1], i))
         names = {service_id: name for service_id, (_rank, name) in opened.items()}
     else:
@@ -240,18 +242,16 @@ OPENING_FIELDS = (
 )
 
 
-def _open_now(session: Session, candidates, now: datetime, time_zone: str) -> dict:
-    """The candidates open at `now`, each with its (rank, name) for ordering; in one statement.
+def _by_hours(session: Session, candidates, query: Query, now: datetime, time_zone: str) -> dict:
+    """The candidates open at `now` and/or round the clock, each with its (rank, name) for
+    ordering; in one statement.
 
     Hours are read in the zone of the service's first address with a postal code (`time_zone`
     when there is none or it is not one we know). Many services share a schedule's shape
-    ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is answered once per zone and search.
+    ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is read once per zone and search.
     """
-    schedules, links, addresses = (
-        TABLES["schedule"],
-        TABLES["service_at_location"],
-        TABLES["address"],
-    )
+    schedules, addresses = TABLES["schedule"], TABLES["address"]
+    links = TABLES["service_at_location"]
     postcode = (
         select(addresses.c.postal_code)
         .join(links, links.c.location_id == addresses.c.location_id)
@@ -262,30 +262,38 @@ def _open_now(session: Session, candidates, now: datetime, time_zone: str) -> di
         .scalar_subquery()
     )
     shape_columns = (schedules.c[name] for name in OPENING_FIELDS)
-    query = select(
+    statement = select(
         candidates.c.id, candidates.c.rank, candidates.c.name, postcode, *shape_columns
     ).join(schedules, schedules.c.service_id == candidates.c.id)
-    answers: dict[tuple, bool] = {}
-    opened: dict[str, tuple[float, str]] = {}
-    for service_id, rank, name, postal_code, *values in session.execute(query):
+    read: dict[tuple, tuple[bool, set[int]]] = {}
+    found: dict[str, tuple[float, str, bool, set[int]]] = {}
+    for service_id, rank, name, postal_code, *values in session.execute(statement):
         place = geo.find_postcode(postal_code) if postal_code else None
         shape = (place.time_zone if place else time_zone, *values)
-        if shape not in answers:
-            answers[shape] = _open_at(shape, now)
-        if answers[shape]:
-            opened[service_id] = (rank, name)
-    return opened
+        if shape not in read:
+            read[shape] = _read_hours(shape, now)
+        is_open, days = read[shape]
+        _rank, _name, was_open, had_days = found.get(service_id, (rank, name, False, set()))
+        found[service_id] = (rank, name, was_open or is_open, had_days | days)
+    return {
+        service_id: (rank, name)
+        for service_id, (rank, name, is_open, days) in found.items()
+        if (is_open or not query.open_now) and (len(days) == 7 or not query.round_the_clock)
+    }
 
 
-def _open_at(shape: tuple, now: datetime) -> bool:
+def _read_hours(shape: tuple, now: datetime) -> tuple[bool, set[int]]:
+    """Whether a schedule of this shape is open at `now`, and the whole days it covers."""
     zone, *values = shape
     fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
     named = zip(OPENING_FIELDS, values, strict=True)
     texts = {name: to_text(fields[name], value) for name, value in named}
     try:
-        return bool(hours.is_open([hours.Schedule.from_hsds(texts, zone)], now))
+        schedule = hours.Schedule.from_hsds(texts, zone)
     except hours.ScheduleError:
-        return False
+        return False, set()
+    today = now.astimezone(hours.zone_of(zone)).date()
+    return bool(hours.is_open([schedule], now)), hours.whole_days([schedule], today)
 
 
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:

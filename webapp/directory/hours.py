@@ -110,13 +110,18 @@ def is_open(schedules: Iterable[Schedule], at: datetime) -> bool | None:
 
 def is_always_open(schedules: Iterable[Schedule], on: date | None = None) -> bool:
     """Whether whole-day weekly schedules cover all seven days (valid on `on`, when given)."""
+    return len(whole_days(schedules, on)) == 7
+
+
+def whole_days(schedules: Iterable[Schedule], on: date | None = None) -> set[int]:
+    """The weekdays (0 is Monday) that whole-day weekly schedules cover, valid on `on`."""
     days: set[int] = set()
     for rule in filter(None, map(_rule, schedules)):
         every_week = not rule.monthly and rule.schedule.interval == 1
         whole_day = (rule.start, rule.end) == (timedelta(0), DAY)
         if every_week and whole_day and (on is None or rule.in_bounds(on)):
             days.update(weekday for _, weekday in rule.byday)
-    return len(days) == 7
+    return days
 
 
 @dataclass(frozen=True)

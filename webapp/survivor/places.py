@@ -68,6 +68,7 @@ class PlacesForm(FlaskForm):
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
     open_now = BooleanField(_l("Open now"))
+    round_the_clock = BooleanField(_l("Open 24 hours, every day"))
     page = IntegerField(validators=[Optional(), NumberRange(1, 1000)])
     near_me = HiddenField()
 
@@ -92,6 +93,7 @@ def places_search():
         latitude=form.latitude.data,
         longitude=form.longitude.data,
         open_now=form.open_now.data,
+        round_the_clock=form.round_the_clock.data,
         page=form.page.data or 1,
     )
     try:
