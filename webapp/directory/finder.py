@@ -299,7 +299,8 @@ def _read_hours(shape: tuple, now: datetime) -> tuple[bool, set[int]]:
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
     """The services in `ids` order, their texts in `locale` where a translation exists.
 
-    Every text is a `translated.Text`, so pages can mark its language (and direction).
+    Every text is a `translated.Text`, so pages can mark its language (and direction). The
+    service and everything shown with it are read first, then translated in one go.
     """
     if not ids:
         return []
@@ -312,50 +313,92 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
             .where(services.c.id.in_(ids))
         )
     }
-    own = {
-        service_id: {name: getattr(row, name) for name in (*LOCALIZED, "name")}
-        for service_id, row in rows.items()
+    related = _related(session, list(rows))
+    records = {
+        "service": {
+            service_id: {name: getattr(row, name) for name in (*LOCALIZED, "name")}
+            for service_id, row in rows.items()
+        },
+        "organization": {
+            row.organization_id: {"name": row.organization_name} for row in rows.values()
+        },
+        "phone": _descriptions(related["phone"]),
+        "schedule": _descriptions(related["schedule"]),
+        "accessibility": _descriptions(related["accessibility"]),
+        "service_capacity": _descriptions(related["service_capacity"]),
+        "unit": {row.unit_id: {"name": row.unit_name} for row in related["service_capacity"]},
     }
-    owners = {row.organization_id: {"name": row.organization_name} for row in rows.values()}
-    chosen = translated.choose(session, {"service": own, "organization": owners}, locale)
+    texts = translated.choose(session, records, locale)
     found = []
     for service_id in ids:
         row = rows.get(service_id)
         if row is None:
             continue
-        texts = dict(chosen["service"][service_id])
+        own = dict(texts["service"][service_id])
         found.append(
             Found(
                 id=service_id,
-                name=texts.pop("name", translated.Text(row.name or "", translated.ENGLISH)),
-                organization=chosen["organization"][row.organization_id].get("name", ""),
-                texts=texts,
+                name=own.pop("name", translated.Text(row.name or "", translated.ENGLISH)),
+                organization=texts["organization"][row.organization_id].get("name", ""),
+                texts=own,
                 assured_date=row.assured_date,
             )
         )
-    _add_contacts(session, found, locale)
-    _add_hours_and_access(session, found, locale)
-    _add_capacities(session, found, locale)
+    _fill(found, related, texts)
     return found
 
 
-def _add_capacities(session: Session, found: list[Found], locale: str) -> None:
-    by_id = {f.id: f for f in found}
+def _descriptions(rows) -> dict[str, dict]:
+    return {row.id: {"description": row.description} for row in rows}
+
+
+def _related(session: Session, ids: list[str]) -> dict[str, list]:
+    """What a service's card and page show besides its own fields, by table, in a stable order."""
+    phones, languages, schedules = TABLES["phone"], TABLES["language"], TABLES["schedule"]
+    links, access = TABLES["service_at_location"], TABLES["accessibility"]
     capacities, units = TABLES["service_capacity"], TABLES["unit"]
-    rows = session.execute(
-        select(capacities, units.c.name.label("unit_name"))
+    queries = {
+        "phone": select(phones).where(phones.c.service_id.in_(ids)).order_by(phones.c.id),
+        "language": select(languages.c.service_id, languages.c.code)
+        .where(languages.c.service_id.in_(ids))
+        .order_by(languages.c.code),
+        "schedule": select(schedules)
+        .where(schedules.c.service_id.in_(ids))
+        .order_by(schedules.c.id),
+        "accessibility": select(links.c.service_id, access.c.id, access.c.description)
+        .join(access, links.c.location_id == access.c.location_id)
+        .where(links.c.service_id.in_(ids))
+        .order_by(access.c.id),
+        "service_capacity": select(capacities, units.c.name.label("unit_name"))
         .join(units, capacities.c.unit_id == units.c.id)
-        .where(capacities.c.service_id.in_(by_id))
-        .order_by(capacities.c.id)
-    ).all()
-    if not rows:
-        return
-    records = {
-        "service_capacity": {row.id: {"description": row.description} for row in rows},
-        "unit": {row.unit_id: {"name": row.unit_name} for row in rows},
+        .where(capacities.c.service_id.in_(ids))
+        .order_by(capacities.c.id),
     }
-    texts = translated.choose(session, records, locale)
-    for row in rows:
+    return {table: session.execute(query).all() for table, query in queries.items()}
+
+
+def _fill(found: list[Found], related: dict[str, list], texts: dict) -> None:
+    """Phones, languages, hours, accessibility notes and free places, on each service found."""
+    by_id = {f.id: f for f in found}
+    for row in related["phone"]:
+        by_id[row.service_id].phones.append(
+            {
+                "number": row.number,
+                "type": row.type or "voice",
+                "description": texts["phone"][row.id].get("description"),
+            }
+        )
+    for service_id, code in related["language"]:
+        if code and code not in by_id[service_id].languages:
+            by_id[service_id].languages.append(code)
+    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
+    for row in related["schedule"]:
+        values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
+        by_id[row.service_id].schedules.append(values | texts["schedule"][row.id])
+    for row in related["accessibility"]:
+        if note := texts["accessibility"][row.id].get("description"):
+            by_id[row.service_id].accessibility.append(note)
+    for row in related["service_capacity"]:
         described = texts["service_capacity"][row.id].get("description")
         what = described or texts["unit"][row.unit_id]["name"]
         maximum = int(row.maximum) if row.maximum is not None else None
@@ -363,59 +406,8 @@ def _add_capacities(session: Session, found: list[Found], locale: str) -> None:
         by_id[row.service_id].capacities.append(capacity)
 
 
-def _add_contacts(session: Session, found: list[Found], locale: str) -> None:
-    by_id = {f.id: f for f in found}
-    phones, languages = TABLES["phone"], TABLES["language"]
-    rows = session.execute(
-        select(phones).where(phones.c.service_id.in_(by_id)).order_by(phones.c.id)
-    ).all()
-    own = {row.id: {"description": row.description} for row in rows}
-    texts = translated.choose(session, {"phone": own}, locale).get("phone", {})
-    for row in rows:
-        by_id[row.service_id].phones.append(
-            {
-                "number": row.number,
-                "type": row.type or "voice",
-                "description": texts[row.id].get("description"),
-            }
-        )
-    for service_id, code in session.execute(
-        select(languages.c.service_id, languages.c.code)
-        .where(languages.c.service_id.in_(by_id))
-        .order_by(languages.c.code)
-    ):
-        if code and code not in by_id[service_id].languages:
-            by_id[service_id].languages.append(code)
-
-
 def is_published(session: Session, service_id: str) -> bool:
     services = TABLES["service"]
     active = session.scalar(select(services.c.status).where(services.c.id == service_id))
     draft = session.get(RecordSetting, ("service", service_id))
     return active == "active" and (draft is None or draft.status != "draft")
-
-
-def _add_hours_and_access(session: Session, found: list[Found], locale: str) -> None:
-    by_id = {f.id: f for f in found}
-    schedules = TABLES["schedule"]
-    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
-    rows = session.execute(
-        select(schedules).where(schedules.c.service_id.in_(by_id)).order_by(schedules.c.id)
-    ).all()
-    own = {row.id: {"description": row.description} for row in rows}
-    notes = translated.choose(session, {"schedule": own}, locale).get("schedule", {})
-    for row in rows:
-        values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
-        by_id[row.service_id].schedules.append(values | notes[row.id])
-    links, access = TABLES["service_at_location"], TABLES["accessibility"]
-    access_rows = session.execute(
-        select(links.c.service_id, access.c.id, access.c.description)
-        .join(access, links.c.location_id == access.c.location_id)
-        .where(links.c.service_id.in_(by_id))
-        .order_by(access.c.id)
-    ).all()
-    own = {note.id: {"description": note.description} for note in access_rows}
-    texts = translated.choose(session, {"accessibility": own}, locale).get("accessibility", {})
-    for service_id, note_id, _description in access_rows:
-        if text_value := texts[note_id].get("description"):
-            by_id[service_id].accessibility.append(text_value)
