@@ -138,15 +138,6 @@ def page_of(session: Session, query: Select, page: int, per_page: int) -> tuple[
     return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def matching_services(session: Session, query: str, limit: int | None = None) -> list[str]:
-    """Ids of services matching every word of `query` (prefixes count), best first."""
-    matches = match_subquery(session, query)
-    if matches is None:
-        return []
-    ranked = select(matches.c.service_id).order_by(matches.c.rank.desc(), matches.c.service_id)
-    return list(session.scalars(ranked.limit(limit)))
-
-
 def match_subquery(session: Session, query: str):
     """(service_id, rank) of every service matching `query`, to join in SQL; None if no words."""
     words = fold(query).split()
