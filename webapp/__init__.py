@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp import runtime
 from webapp.clock import Clock, SystemClock
 from webapp.settings import Settings
 
@@ -28,7 +29,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 def configure(app: Flask, settings: Settings, clock: Clock) -> None:
     app.config.update(
-        HAVEN_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         TESTING=settings.env == "test",
         SESSION_COOKIE_NAME="s",
@@ -46,7 +46,7 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=604800,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
-    app.extensions["clock"] = clock
+    runtime.install(app, settings, clock)
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     from webapp import crypto, db, i18n
     from webapp.extensions import babel, csrf, limiter
 
-    db.init_app(app, app.config["HAVEN_SETTINGS"].database_url)
+    db.init_app(app, runtime.settings(app).database_url)
     crypto.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

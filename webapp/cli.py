@@ -15,6 +15,7 @@ from webapp.db import session_scope
 from webapp.directory.cli import directory_cli
 from webapp.directory.exchange import ImportFailed, store, tabular
 from webapp.messaging.cli import outbox_cli
+from webapp.runtime import settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,7 +30,7 @@ def alembic_config(url: str) -> Config:
 
 
 def _config() -> Config:
-    return alembic_config(current_app.config["HAVEN_SETTINGS"].database_url)
+    return alembic_config(settings().database_url)
 
 
 @db_cli.command("upgrade")
@@ -64,13 +65,13 @@ def current() -> None:
 @click.option("--url", default="http://127.0.0.1:5000/", help="Where Haven is served.")
 def logins(url: str) -> None:
     """Print how to open the demo (development only: it shows the unlock code)."""
-    settings = current_app.config["HAVEN_SETTINGS"]
-    if settings.is_production:
+    config = settings()
+    if config.is_production:
         raise click.ClickException("refused in production: this prints secrets")
     click.echo(f"Haven is starting at {url}")
     click.echo(
-        f"Survivor pages: open {url}, type {settings.unlock_code} in the decoy's "
-        f"{'display' if settings.disguise == 'calculator' else 'search box'} and press Enter."
+        f"Survivor pages: open {url}, type {config.unlock_code} in the decoy's "
+        f"{'display' if config.disguise == 'calculator' else 'search box'} and press Enter."
     )
     click.echo("Quick exit: the red button, Shift three times, or Escape twice.")
     click.echo(f"Staff sign in at {url}staff/login")
@@ -84,7 +85,7 @@ SEED = Path(__file__).resolve().parent.parent / "resources" / "seed"
 @click.option("--demo", is_flag=True, help="Also create demo accounts (never in production).")
 def seed(demo: bool) -> None:
     """Load the seed directory (resources/seed); with --demo, one staff account per role too."""
-    if demo and current_app.config["HAVEN_SETTINGS"].is_production:
+    if demo and settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     try:
         with session_scope(current_app) as session:

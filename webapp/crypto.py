@@ -16,6 +16,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
+from webapp import runtime
 from webapp.security import derive_key
 
 PURPOSE = "haven data at rest"
@@ -49,7 +50,7 @@ def keyring_for(data_key: str) -> MultiFernet:
 def init_app(app: Flask) -> None:
     """Make the app's DATA_KEY the key every encrypted column uses in this process."""
     global _keyring
-    _keyring = app.extensions[EXTENSION] = keyring_for(app.config["HAVEN_SETTINGS"].data_key)
+    _keyring = app.extensions[EXTENSION] = keyring_for(runtime.settings(app).data_key)
 
 
 def _current_keyring() -> MultiFernet:

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_timedelta, get_locale
 from markupsafe import Markup
 
+from webapp.runtime import settings
 from webapp.settings import SUPPORTED_LOCALES
 
 SECOND = timedelta(seconds=1)
@@ -36,7 +37,7 @@ def normalise(tag: str | None) -> str | None:
 def select_locale() -> str:
     """Session choice, then Accept-Language, then the deployment default."""
     if not has_request_context():
-        return current_app.config["HAVEN_SETTINGS"].default_locale
+        return settings().default_locale
     chosen = normalise(session.get("lang"))
     if chosen:
         return chosen
@@ -44,7 +45,7 @@ def select_locale() -> str:
         found = normalise(tag)
         if found:
             return found
-    return current_app.config["HAVEN_SETTINGS"].default_locale
+    return settings().default_locale
 
 
 def html_lang() -> str:

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 
 from webapp.disguise import THEMES
 from webapp.i18n import html_dir, html_lang
+from webapp.runtime import settings
 
 PWA_ROOT = Path(__file__).resolve().parent.parent / "pwa"
 STATIC_ROOT = PWA_ROOT / "static"
@@ -44,7 +45,7 @@ def shell_urls() -> list[str]:
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Always the deployment's decoy: the browser fetches it without the survivor's cookie."""
-    theme = THEMES[current_app.config["HAVEN_SETTINGS"].disguise]
+    theme = THEMES[settings().disguise]
     body = {
         "id": "/",
         "name": str(theme.name),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -17,20 +16,13 @@ from webapp.accounts.models import PartnerAgency, Role, Shift
 from webapp.accounts.passwords import hasher_for
 from webapp.db import session_scope
 from webapp.directory.models import Organization, new_id
+from webapp.runtime import now, settings
 
 users_cli = AppGroup("users", help="Staff accounts.")
 
 DEMO_PASSWORD = "river-stone-lantern-42"  # noqa: S105 (demo accounts only, refused in production)
 DEMO_ORGANIZATION = "Riverside Family Services (demo)"
 DEMO_AGENCY = "Riverside County Victim Services (demo)"
-
-
-def _now() -> datetime:
-    return datetime.fromtimestamp(current_app.extensions["clock"].time(), tz=UTC)
-
-
-def _settings():
-    return current_app.config["HAVEN_SETTINGS"]
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -62,11 +54,11 @@ def create(email, roles, organizations, agencies, name, languages, skills, passw
         with session_scope(current_app) as session:
             user = operations.create_user(
                 session,
-                hasher_for(_settings()),
+                hasher_for(settings()),
                 email=email,
                 password=password,
                 roles=roles,
-                now=_now(),
+                now=now(),
                 display_name=name,
                 organization_ids=organizations,
                 agency_ids=agencies,
@@ -84,7 +76,7 @@ def _change_user(email: str, change) -> None:
         user = operations.find_user(session, email)
         if user is None:
             raise click.ClickException("no such user")
-        change(session, user, now=_now(), actor_id=None)
+        change(session, user, now=now(), actor_id=None)
 
 
 @users_cli.command("disable")
@@ -146,7 +138,7 @@ def add_shift(email, days, starts, ends, time_zone) -> None:
 
 def create_demo_accounts() -> None:
     """One account per role with a known password, and their logins printed (never production)."""
-    if _settings().is_production:
+    if settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     with session_scope(current_app) as session:
         organization = _get_or_add(
@@ -156,7 +148,7 @@ def create_demo_accounts() -> None:
             description="A made-up organization for the demo editor account.",
         )
         agency = _get_or_add(session, PartnerAgency, DEMO_AGENCY)
-        hasher = hasher_for(_settings())
+        hasher = hasher_for(settings())
         for role in Role:
             email = f"{role.value}@demo.haven.test"
             if operations.find_user(session, email) is None:
@@ -166,7 +158,7 @@ def create_demo_accounts() -> None:
                     email=email,
                     password=DEMO_PASSWORD,
                     roles=[role],
-                    now=_now(),
+                    now=now(),
                     display_name=f"Demo {role.value}",
                     organization_ids=[organization.id] if role == Role.EDITOR else [],
                     agency_ids=[agency.id] if role == Role.PARTNER else [],

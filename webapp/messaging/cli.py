@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from webapp import runtime
 from webapp.db import session_scope
 from webapp.messaging.outbox import DeliveryCounts, deliver_due, recent_errors, status_counts
 from webapp.messaging.sms import SmsSender, sms_sender_for
@@ -25,7 +25,7 @@ outbox_cli = AppGroup("outbox", help="The queue of outbound messages.")
 def work(once: bool) -> None:
     """Deliver due messages until stopped (SIGTERM finishes the current pass)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    sender = sms_sender_for(app.config["HAVEN_SETTINGS"])
+    sender = sms_sender_for(runtime.settings(app))
     if once:
         _report(run_pass(app, sender))
         return
@@ -59,9 +59,8 @@ def status(error_limit: int) -> None:
 
 def run_pass(app: Flask, sender: SmsSender) -> DeliveryCounts:
     """One delivery pass at the app clock's current time."""
-    now = datetime.fromtimestamp(app.extensions["clock"].time(), tz=UTC)
     with session_scope(app) as session:
-        return deliver_due(session, sender, now=now)
+        return deliver_due(session, sender, now=runtime.now(app))
 
 
 def _report(counts: DeliveryCounts) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased
 from webapp.accounts import operations
 from webapp.accounts.models import AuditEvent, Role, User
 from webapp.db import get_session
-from webapp.staff.principal import role_required, utcnow
+from webapp.runtime import now
+from webapp.staff.principal import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 200
@@ -55,7 +56,7 @@ def user(principal: User, user_id: int):
 
 def _apply(operation, principal: User, user_id: int, *args):
     """Run one account operation as `principal`, then show the account again."""
-    operation(get_session(), _user_or_404(user_id), *args, now=utcnow(), actor_id=principal.id)
+    operation(get_session(), _user_or_404(user_id), *args, now=now(), actor_id=principal.id)
     return redirect(url_for("admin.user", user_id=user_id), 303)
 
 

@@ -6,7 +6,6 @@ import secrets
 
 from flask import (
     Blueprint,
-    current_app,
     redirect,
     render_template,
     request,
@@ -22,6 +21,7 @@ from webapp.accounts.models import User
 from webapp.accounts.passwords import PasswordHasher, hasher_for
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
 from webapp.db import get_session
+from webapp.runtime import now, settings
 from webapp.security import client_key, derive_key
 from webapp.staff.forms import CodeForm, EnrolForm, SignInForm
 from webapp.staff.principal import (
@@ -29,7 +29,6 @@ from webapp.staff.principal import (
     current_principal,
     landing_for,
     signed_in_required,
-    utcnow,
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -39,10 +38,6 @@ DEVICE_DAYS = 180
 # Between the password and the second factor, at most this long.
 PENDING_SECONDS = 300
 ISSUER = "Haven"
-
-
-def settings():
-    return current_app.config["HAVEN_SETTINGS"]
 
 
 def hasher() -> PasswordHasher:
@@ -62,7 +57,7 @@ def login_submit():
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 400
-    email, now, db = operations.normalise_email(form.email.data), utcnow(), get_session()
+    email, db = operations.normalise_email(form.email.data), get_session()
     known = operations.find_user(db, email)
     device = trusted_device(known)
     if throttle.sign_in_held(email, client_key(), device):
@@ -74,7 +69,7 @@ def login_submit():
         throttle.count_failure(email, client_key(), device)
         _audit_failure(known, "password")
         return _refuse(form, _("That email and password do not match an active account."), 401)
-    session[PENDING] = {"u": user.id, "at": int(now.timestamp())}
+    session[PENDING] = {"u": user.id, "at": int(now().timestamp())}
     step = "staff.second_factor" if user.mfa_enrolled_at else "staff.enrol"
     return redirect(url_for(step, next=_safe_next()), 303)
 
@@ -88,7 +83,7 @@ def _audit_failure(user: User | None, reason: str) -> None:
     audit.record(
         get_session(),
         "signin.failed",
-        now=utcnow(),
+        now=now(),
         subject_id=user.id if user else None,
         reason=reason,
     )
@@ -101,7 +96,7 @@ def _safe_next() -> str | None:
 
 def _pending_user() -> User | None:
     pending = session.get(PENDING)
-    if not pending or utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
+    if not pending or now().timestamp() - pending["at"] > PENDING_SECONDS:
         session.pop(PENDING, None)
         return None
     user = get_session().get(User, pending["u"])
@@ -124,7 +119,7 @@ def second_factor():
         return _code_refused(form, _("Too many attempts. Wait 15 minutes, then try again."), 429)
     try:
         via = operations.verify_second_factor(
-            get_session(), user, form.code.data, now=utcnow(), secret_key=settings().secret_key
+            get_session(), user, form.code.data, now=now(), secret_key=settings().secret_key
         )
     except InvalidCode:
         throttle.count_failure(email, client_key(), device)
@@ -158,7 +153,7 @@ def enrol():
                 user,
                 secret,
                 form.code.data,
-                now=utcnow(),
+                now=now(),
                 secret_key=settings().secret_key,
             )
         except InvalidCode:
@@ -215,10 +210,10 @@ def _remember_device(response, user: User) -> None:
 
 def _signed_in(user: User, via: str):
     """A fresh session id for this sign-in; the survivor-side session starts over too."""
-    now, db = utcnow(), get_session()
+    moment, db = now(), get_session()
     session.clear()
-    token = start_session(db, user, now=now)
-    audit.record(db, "signin.succeeded", now=now, actor_id=user.id, subject_id=user.id, via=via)
+    token = start_session(db, user, now=moment)
+    audit.record(db, "signin.succeeded", now=moment, actor_id=user.id, subject_id=user.id, via=via)
     response = redirect(_safe_next() or landing_for(user), 303)
     response.set_cookie(
         cookie_name(),
@@ -235,9 +230,9 @@ def _signed_in(user: User, via: str):
 @bp.post("/logout")
 @signed_in_required
 def logout(principal: User):
-    end_session(get_session(), request.cookies.get(cookie_name(), ""), now=utcnow())
+    end_session(get_session(), request.cookies.get(cookie_name(), ""), now=now())
     audit.record(
-        get_session(), "signout", now=utcnow(), actor_id=principal.id, subject_id=principal.id
+        get_session(), "signout", now=now(), actor_id=principal.id, subject_id=principal.id
     )
     return _signed_out()
 
@@ -259,12 +254,12 @@ def sessions(principal: User):
 @bp.post("/sessions/end-all")
 @signed_in_required
 def end_everywhere(principal: User):
-    now, db = utcnow(), get_session()
-    ended = end_all_sessions(db, principal.id, now=now, reason="everywhere")
+    moment, db = now(), get_session()
+    ended = end_all_sessions(db, principal.id, now=moment, reason="everywhere")
     audit.record(
         db,
         "signout.everywhere",
-        now=now,
+        now=moment,
         actor_id=principal.id,
         subject_id=principal.id,
         count=ended,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from webapp.accounts.models import Role, User
 from webapp.accounts.sessions import find_session
 from webapp.db import get_session
+from webapp.runtime import now, settings
 
 # Where each role starts after signing in, most powerful first.
 LANDING = (
@@ -22,19 +22,15 @@ LANDING = (
 )
 
 
-def utcnow() -> datetime:
-    return datetime.fromtimestamp(current_app.extensions["clock"].time(), tz=UTC)
-
-
 def cookie_name() -> str:
     """`__Host-` in production: Secure, whole site, no Domain; a plain name over test HTTP."""
-    return "__Host-staff" if current_app.config["HAVEN_SETTINGS"].is_production else "staff"
+    return "__Host-staff" if settings().is_production else "staff"
 
 
 def current_principal() -> User | None:
     if "principal" not in g:
         token = request.cookies.get(cookie_name(), "")
-        found = find_session(get_session(), token, now=utcnow()) if token else None
+        found = find_session(get_session(), token, now=now()) if token else None
         g.principal = found.user if found else None
     return g.principal
 

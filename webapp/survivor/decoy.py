@@ -16,9 +16,10 @@ from webapp.disguise import (
     search_recipes,
 )
 from webapp.extensions import limiter
+from webapp.runtime import settings
 from webapp.security import client_key
 from webapp.survivor import bp
-from webapp.survivor.state import INTRO_SEEN, THEME, current_theme, settings, unlock
+from webapp.survivor.state import INTRO_SEEN, THEME, current_theme, unlock
 
 # Wrong codes a client may try before even the right one stops working for a while.
 UNLOCK_ATTEMPTS = parse("10/15 minutes")

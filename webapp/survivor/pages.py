@@ -8,6 +8,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from webapp.disguise import device_code_token
 from webapp.i18n import normalise
+from webapp.runtime import settings
 from webapp.survivor import bp
 from webapp.survivor.forms import CodeForm, LookForm
 from webapp.survivor.state import (
@@ -16,7 +17,6 @@ from webapp.survivor.state import (
     THEME,
     current_theme,
     lock,
-    settings,
     unlocked_required,
 )
 

@@ -7,7 +7,7 @@ tapped, in the same POST, and it is used for that answer alone.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import time
 
 from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
@@ -23,8 +23,9 @@ from wtforms.validators import NumberRange, Optional
 from webapp.db import get_session
 from webapp.directory import finder
 from webapp.i18n import content_language
+from webapp.runtime import now, settings
 from webapp.survivor import bp
-from webapp.survivor.state import now, settings, unlocked_required
+from webapp.survivor.state import unlocked_required
 
 CATEGORIES = {
     "shelter": _l("Shelter"),
@@ -101,7 +102,7 @@ def places_search():
             get_session(),
             query,
             locale=str(get_locale()),
-            now=_now(),
+            now=now(),
             time_zone=settings().time_zone,
         )
     except finder.UnknownPostcode:
@@ -109,7 +110,7 @@ def places_search():
         return render_template("survivor/places.html", form=form, answer=None), 400
     form.latitude.data = form.longitude.data = None
     return render_template(
-        "survivor/places.html", form=form, answer=answer, languages=LANGUAGES, now=_now()
+        "survivor/places.html", form=form, answer=answer, languages=LANGUAGES, now=now()
     )
 
 
@@ -121,12 +122,8 @@ def place(service_id: str):
         abort(404)
     hours_lines = opening_lines(found[0].schedules, get_locale())
     return render_template(
-        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines, now=_now()
+        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines, now=now()
     )
-
-
-def _now() -> datetime:
-    return datetime.fromtimestamp(now(), UTC)
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, redirect, session, url_for
+from flask import redirect, session, url_for
 
 from webapp.disguise import THEMES, Theme
+from webapp.runtime import now, settings
 
 UNLOCKED_AT = "u"
 SEEN_AT = "v"
@@ -15,14 +16,6 @@ INTRO_SEEN = "i"
 LANGUAGE = "lang"
 # However active, an unlocked session ends after this long.
 ABSOLUTE_SECONDS = 12 * 3600
-
-
-def settings():
-    return current_app.config["HAVEN_SETTINGS"]
-
-
-def now() -> float:
-    return current_app.extensions["clock"].time()
 
 
 def current_theme() -> Theme:
@@ -34,7 +27,7 @@ def unlock() -> None:
     keep = {key: session[key] for key in (THEME, LANGUAGE, INTRO_SEEN) if key in session}
     session.clear()
     session.update(keep)
-    session[UNLOCKED_AT] = session[SEEN_AT] = int(now())
+    session[UNLOCKED_AT] = session[SEEN_AT] = int(now().timestamp())
 
 
 def lock() -> None:
@@ -47,7 +40,7 @@ def is_unlocked() -> bool:
     opened, seen = session.get(UNLOCKED_AT), session.get(SEEN_AT)
     if not opened or not seen:
         return False
-    moment = now()
+    moment = now().timestamp()
     if moment - seen > settings().lock_after_minutes * 60 or moment - opened > ABSOLUTE_SECONDS:
         lock()
         return False
