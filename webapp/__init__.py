@@ -31,10 +31,6 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TESTING=settings.env == "test",
-        SESSION_COOKIE_NAME="s",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.is_production,
         PERMANENT_SESSION_LIFETIME=12 * 3600,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=True,

@@ -12,17 +12,24 @@ from __future__ import annotations
 import base64
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from webapp import runtime
-from webapp.security import derive_key
 
 PURPOSE = "haven data at rest"
 EXTENSION = "crypto.keyring"
 
 _keyring: MultiFernet | None = None
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A 32-byte key for one purpose, so one secret never serves two uses."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+    return hkdf.derive(secret.encode())
 
 
 class CryptoError(RuntimeError):

@@ -13,7 +13,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.security import derive_key
+from webapp.crypto import derive_key
 from webapp.settings import UNLOCK_CODE_PATTERN
 
 

@@ -1,4 +1,4 @@
-"""Security headers, the encrypted session cookie, client keys and address-free logs."""
+"""Security headers, cookies, the encrypted session cookie, client keys and address-free logs."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ import re
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from webapp import runtime
+from webapp.crypto import derive_key
+
 SESSION_COOKIE = "s"
+# Every cookie Haven sets: unreadable by scripts, never sent cross-site, for the whole site.
+COOKIE_FLAGS = {"httponly": True, "samesite": "Lax", "path": "/"}
 HSTS = "max-age=63072000; includeSubDomains"
 PERMISSIONS_POLICY = (
     "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), "
@@ -35,10 +38,31 @@ BASE_HEADERS = {
 STATIC_CACHE = "public, max-age=604800"
 
 
-def derive_key(secret: str, purpose: str) -> bytes:
-    """A 32-byte key for one purpose, so one secret never serves two uses."""
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
-    return hkdf.derive(secret.encode())
+def cookie_name(name: str) -> str:
+    """`__Host-` in production: Secure, whole site, no Domain; the plain name over test HTTP."""
+    return f"__Host-{name}" if runtime.settings().is_production else name
+
+
+def set_cookie(response, name: str, value: str, *, max_age: int | None = None) -> None:
+    """Set one of Haven's own cookies (besides the session), with the flags every cookie has."""
+    secure = runtime.settings().is_production
+    response.set_cookie(cookie_name(name), value, max_age=max_age, secure=secure, **COOKIE_FLAGS)
+
+
+def delete_cookie(response, name: str) -> None:
+    secure = runtime.settings().is_production
+    response.delete_cookie(cookie_name(name), secure=secure, **COOKIE_FLAGS)
+
+
+def session_cookie_config(production: bool) -> dict:
+    """Flask's settings for the survivor session cookie: the same flags as every other."""
+    return {
+        "SESSION_COOKIE_NAME": SESSION_COOKIE,
+        "SESSION_COOKIE_HTTPONLY": COOKIE_FLAGS["httponly"],
+        "SESSION_COOKIE_SAMESITE": COOKIE_FLAGS["samesite"],
+        "SESSION_COOKIE_PATH": COOKIE_FLAGS["path"],
+        "SESSION_COOKIE_SECURE": production,
+    }
 
 
 def csp_nonce() -> str:
@@ -140,6 +164,7 @@ class NoAddressFilter(logging.Filter):
 
 
 def register(app: Flask) -> None:
+    app.config.update(session_cookie_config(runtime.settings(app).is_production))
     app.session_interface = EncryptedSessionInterface()
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

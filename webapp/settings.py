@@ -7,12 +7,21 @@ import re
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Literal, get_args
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SUPPORTED_LOCALES = ("en", "es", "ar", "zh_Hans", "vi", "fr")
-DISGUISES = ("recipes", "calculator")
-SMS_BACKENDS = ("console", "twilio")
-ENVIRONMENTS = ("production", "development", "test")
+Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
+Disguise = Literal["recipes", "calculator"]
+SmsBackend = Literal["console", "twilio"]
+Environment = Literal["production", "development", "test"]
+SUPPORTED_LOCALES: tuple[Locale, ...] = get_args(Locale)
+DISGUISES: tuple[Disguise, ...] = get_args(Disguise)
+SMS_BACKENDS: tuple[SmsBackend, ...] = get_args(SmsBackend)
+ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
+# Shown as "***" by repr: secrets, and URLs whose password part is masked.
+SECRET_FIELDS = frozenset({"secret_key", "data_key", "twilio_auth_token", "unlock_code"})
+URL_FIELDS = frozenset({"database_url", "redis_url"})
 
 # Secrets people paste from tutorials; refusing them is cheap insurance.
 WEAK_SECRETS = frozenset(
@@ -32,21 +41,24 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "production"
+    """Everything Haven reads from its environment. Values are checked by `problems()`: the
+    environment may hold any text, so the `Literal` types say what a checked value is."""
+
+    env: Environment = "production"
     secret_key: str = ""
     database_url: str = ""
     redis_url: str | None = None
     data_key: str = ""
-    sms_backend: str = "console"
+    sms_backend: SmsBackend = "console"
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_from_number: str = ""
     twilio_caller_id: str = ""
     public_url: str = ""
-    disguise: str = "recipes"
+    disguise: Disguise = "recipes"
     unlock_code: str = field(default="", repr=False)
     exit_url: str = "https://weather.com/"
-    default_locale: str = "en"
+    default_locale: Locale = "en"
     lock_after_minutes: int = 5
     # Opening hours of services whose own place gives no time zone are read in this one.
     time_zone: str = "America/New_York"
@@ -58,12 +70,16 @@ class Settings:
     argon2_parallelism: int = 1
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}"
-            for f in fields(self)
-            if f.name not in {"secret_key", "data_key", "twilio_auth_token", "unlock_code"}
-        )
+        shown = ", ".join(f"{f.name}={self._shown(f.name)!r}" for f in fields(self))
         return f"Settings({shown})"
+
+    def _shown(self, name: str) -> object:
+        value = getattr(self, name)
+        if name in SECRET_FIELDS:
+            return "***" if value else ""
+        if name in URL_FIELDS and value:
+            return _without_password(value)
+        return value
 
     @property
     def is_production(self) -> bool:
@@ -187,6 +203,15 @@ class Settings:
         if found:
             raise SettingsError(found)
         return self
+
+
+def _without_password(url: str) -> str:
+    """`postgresql://haven:***@db/haven` for `postgresql://haven:s3cret@db/haven`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _known_zone(name: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_settings, production_settings, unlock
 from webapp import create_app
-from webapp.staff.principal import cookie_name
+from webapp.security import cookie_name
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -116,7 +116,8 @@ def test_production_cookie_is_secure(tmp_path):
     cookie = app.test_client().get("/", base_url="https://haven.example.org").headers["Set-Cookie"]
     assert "Secure" in cookie
     with app.app_context():
-        assert cookie_name() == "__Host-staff", "the staff cookie is host-locked in production"
+        locked = cookie_name("staff")
+    assert locked == "__Host-staff", "the staff cookie is host-locked in production"
 
 
 def test_session_cookie_reveals_nothing(client):

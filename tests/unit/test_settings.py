@@ -109,3 +109,16 @@ def test_repr_hides_secrets():
     for secret in (STRONG, STRONG[::-1], "a" * 32, "8642"):
         assert secret not in shown
     assert "disguise='recipes'" in shown
+
+
+def test_repr_hides_passwords_in_database_and_redis_urls():
+    settings = replace(
+        PRODUCTION,
+        database_url="postgresql://haven:pg-s3cret@db:5432/haven",
+        redis_url="redis://:redis-s3cret@cache:6379/0",
+    )
+    shown = repr(settings)
+    assert "pg-s3cret" not in shown and "redis-s3cret" not in shown
+    assert "postgresql://haven:***@db:5432/haven" in shown
+    assert "redis://:***@cache:6379/0" in shown
+    assert "database_url='postgresql://haven@db/haven'" in repr(PRODUCTION), "nothing to hide"

@@ -10,7 +10,7 @@ from datetime import datetime
 import pyotp
 import segno
 
-from webapp.security import derive_key
+from webapp.crypto import derive_key
 
 STEP_SECONDS = 30
 # One step either side forgives a phone clock that is a little off.

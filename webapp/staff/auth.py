@@ -20,12 +20,13 @@ from webapp.accounts.errors import InvalidCode
 from webapp.accounts.models import User
 from webapp.accounts.passwords import PasswordHasher, hasher_for
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
+from webapp.crypto import derive_key
 from webapp.db import get_session
 from webapp.runtime import now, settings
-from webapp.security import client_key, derive_key
+from webapp.security import client_key, cookie_name, delete_cookie, set_cookie
 from webapp.staff.forms import CodeForm, EnrolForm, SignInForm
 from webapp.staff.principal import (
-    cookie_name,
+    STAFF_COOKIE,
     current_principal,
     landing_for,
     signed_in_required,
@@ -34,6 +35,7 @@ from webapp.staff.principal import (
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PENDING = "staff_pending"
+DEVICE_COOKIE = "staff_device"
 DEVICE_DAYS = 180
 # Between the password and the second factor, at most this long.
 PENDING_SECONDS = 300
@@ -179,13 +181,9 @@ def _device_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(derive_key(settings().secret_key, "haven staff device"), "device")
 
 
-def device_cookie_name() -> str:
-    return "__Host-staff_device" if settings().is_production else "staff_device"
-
-
 def trusted_device(user: User | None) -> str | None:
     """The id of this browser if it has signed in to `user` before, else None."""
-    token = request.cookies.get(device_cookie_name())
+    token = request.cookies.get(cookie_name(DEVICE_COOKIE))
     if user is None or not token:
         return None
     try:
@@ -197,15 +195,8 @@ def trusted_device(user: User | None) -> str | None:
 
 def _remember_device(response, user: User) -> None:
     nonce = trusted_device(user) or secrets.token_urlsafe(16)
-    response.set_cookie(
-        device_cookie_name(),
-        _device_serializer().dumps({"u": user.id, "n": nonce}),
-        max_age=DEVICE_DAYS * 86400,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        secure=settings().is_production,
-    )
+    claim = _device_serializer().dumps({"u": user.id, "n": nonce})
+    set_cookie(response, DEVICE_COOKIE, claim, max_age=DEVICE_DAYS * 86400)
 
 
 def _signed_in(user: User, via: str):
@@ -215,14 +206,7 @@ def _signed_in(user: User, via: str):
     token = start_session(db, user, now=moment)
     audit.record(db, "signin.succeeded", now=moment, actor_id=user.id, subject_id=user.id, via=via)
     response = redirect(_safe_next() or landing_for(user), 303)
-    response.set_cookie(
-        cookie_name(),
-        token,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        secure=settings().is_production,
-    )
+    set_cookie(response, STAFF_COOKIE, token)
     _remember_device(response, user)
     return response
 
@@ -230,7 +214,7 @@ def _signed_in(user: User, via: str):
 @bp.post("/logout")
 @signed_in_required
 def logout(principal: User):
-    end_session(get_session(), request.cookies.get(cookie_name(), ""), now=now())
+    end_session(get_session(), request.cookies.get(cookie_name(STAFF_COOKIE), ""), now=now())
     audit.record(
         get_session(), "signout", now=now(), actor_id=principal.id, subject_id=principal.id
     )
@@ -239,7 +223,7 @@ def logout(principal: User):
 
 def _signed_out():
     response = redirect(url_for("staff.login"), 303)
-    response.delete_cookie(cookie_name(), path="/", secure=settings().is_production)
+    delete_cookie(response, STAFF_COOKIE)
     return response
 
 

@@ -9,7 +9,8 @@ from flask import abort, g, redirect, request, url_for
 from webapp.accounts.models import Role, User
 from webapp.accounts.sessions import find_session
 from webapp.db import get_session
-from webapp.runtime import now, settings
+from webapp.runtime import now
+from webapp.security import cookie_name
 
 # Where each role starts after signing in, most powerful first.
 LANDING = (
@@ -22,14 +23,12 @@ LANDING = (
 )
 
 
-def cookie_name() -> str:
-    """`__Host-` in production: Secure, whole site, no Domain; a plain name over test HTTP."""
-    return "__Host-staff" if settings().is_production else "staff"
+STAFF_COOKIE = "staff"
 
 
 def current_principal() -> User | None:
     if "principal" not in g:
-        token = request.cookies.get(cookie_name(), "")
+        token = request.cookies.get(cookie_name(STAFF_COOKIE), "")
         found = find_session(get_session(), token, now=now()) if token else None
         g.principal = found.user if found else None
     return g.principal
