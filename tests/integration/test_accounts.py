@@ -14,7 +14,8 @@ from sqlalchemy import select, text
 from tests.conftest import csrf_token, production_settings
 from webapp import create_app
 from webapp.accounts import operations
-from webapp.accounts.models import AppendOnlyError, AuditEvent, User
+from webapp.accounts.errors import AppendOnlyError
+from webapp.accounts.models import AuditEvent, User
 from webapp.accounts.passwords import PasswordHasher
 from webapp.db import session_scope
 

@@ -14,7 +14,8 @@ from tests.conftest import make_settings
 from webapp import create_app
 from webapp.db import session_scope
 from webapp.directory import hsds
-from webapp.directory.exchange import ImportFailed, haven, nested, store, tabular
+from webapp.directory.errors import ImportFailed
+from webapp.directory.exchange import haven, nested, store, tabular
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse, to_json, to_text
 

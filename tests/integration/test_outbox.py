@@ -15,17 +15,19 @@ from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
 from webapp import create_app, crypto
 from webapp.crypto import keyring_for
 from webapp.db import session_scope
+from webapp.messaging.errors import (
+    EmptyMessage,
+    PermanentSendError,
+    TransientSendError,
+    UnsupportedKind,
+)
 from webapp.messaging.models import OutboxMessage
 from webapp.messaging.outbox import (
     MAX_ATTEMPTS,
-    EmptyMessage,
-    UnsupportedKind,
     deliver_due,
     enqueue,
 )
 from webapp.messaging.sms import (
-    PermanentSendError,
-    TransientSendError,
     classify_twilio_error,
     sms_sender_for,
 )

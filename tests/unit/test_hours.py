@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from webapp.directory.errors import ScheduleError
 from webapp.directory.hours import (
     Schedule,
-    ScheduleError,
     is_always_open,
     is_open,
     offset_zone,

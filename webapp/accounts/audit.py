@@ -6,14 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from webapp.accounts.errors import AuditDetailError
 from webapp.accounts.models import AuditEvent
 
 # Only these keys may describe an event; anything else is refused rather than stored.
 DETAIL_KEYS = frozenset({"role", "roles", "reason", "organization_id", "agency_id", "count", "via"})
-
-
-class AuditDetailError(ValueError):
-    """An event was given a detail the audit log must not hold."""
 
 
 def record(

@@ -2,7 +2,7 @@
 
 
 class AccountError(Exception):
-    """An account operation was refused."""
+    """Root of the accounts domain's errors: an account operation was refused."""
 
 
 class EmailTaken(AccountError):
@@ -27,3 +27,11 @@ class WeakPassword(AccountError):
 
 class InvalidCode(AccountError):
     """A second-factor code that is wrong, expired or already used."""
+
+
+class AuditDetailError(AccountError, ValueError):
+    """An event was given a detail the audit log must not hold."""
+
+
+class AppendOnlyError(AccountError, RuntimeError):
+    """The audit log is never changed or deleted from."""

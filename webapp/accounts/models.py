@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.accounts.errors import AppendOnlyError
 from webapp.crypto import EncryptedText
 from webapp.db import Base, UtcDateTime
 from webapp.directory.models import Organization, new_id
@@ -177,10 +178,6 @@ class AuditEvent(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action}>"
-
-
-class AppendOnlyError(RuntimeError):
-    """The audit log is never changed or deleted from."""
 
 
 @event.listens_for(AuditEvent, "before_update")

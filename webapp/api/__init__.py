@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from webapp.db import get_session
 from webapp.directory import hsds, translated
+from webapp.directory.errors import ValueProblem
 from webapp.directory.exchange import PRIVACY, nested
 from webapp.directory.geo import distance_km, find_postcode
 from webapp.directory.models import LocationPrivacy, RecordSetting
 from webapp.directory.search import match_subquery, page_of
 from webapp.directory.tables import TABLES
-from webapp.directory.values import ValueProblem, parse_datetime
+from webapp.directory.values import parse_datetime
 from webapp.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/hsds")

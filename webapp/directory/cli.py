@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from webapp.db import session_scope
-from webapp.directory.exchange import ImportFailed, nested, store, tabular
+from webapp.directory.errors import ImportFailed
+from webapp.directory.exchange import nested, store, tabular
 
 directory_cli = AppGroup("directory", help="The resource directory in HSDS 3 formats.")
 

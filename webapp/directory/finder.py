@@ -13,6 +13,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from webapp.directory import geo, hours, hsds, search, translated
+from webapp.directory.errors import ScheduleError, UnknownPostcode
 from webapp.directory.models import RecordSetting
 from webapp.directory.tables import TABLES
 from webapp.directory.values import to_text
@@ -39,10 +40,6 @@ class Query:
     open_now: bool = False
     round_the_clock: bool = False
     page: int = 1
-
-
-class UnknownPostcode(ValueError):
-    """The postal code typed is not one we can search near."""
 
 
 @dataclass
@@ -290,7 +287,7 @@ def _read_hours(shape: tuple, now: datetime) -> tuple[bool, set[int]]:
     texts = {name: to_text(fields[name], value) for name, value in named}
     try:
         schedule = hours.Schedule.from_hsds(texts, zone)
-    except hours.ScheduleError:
+    except ScheduleError:
         return False, set()
     today = now.astimezone(hours.zone_of(zone)).date()
     return bool(hours.is_open([schedule], now)), hours.whole_days([schedule], today)

@@ -23,6 +23,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.directory.errors import ScheduleError
+
 DAY = timedelta(days=1)
 MIDNIGHT = time(0, 0)
 END_OF_DAY = {MIDNIGHT, time(23, 59), time(23, 59, 59)}
@@ -31,14 +33,6 @@ BYDAY_PART = re.compile(r"([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)")
 OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?")
 DATE_FIELDS = ("valid_from", "valid_to", "until", "dtstart")
 T = TypeVar("T")
-
-
-class ScheduleError(ValueError):
-    """An HSDS schedule value that cannot be read."""
-
-    def __init__(self, field: str, value: object):
-        super().__init__(f"{field}: cannot read {value!r}")
-        self.field = field
 
 
 @dataclass(frozen=True, kw_only=True)

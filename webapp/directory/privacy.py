@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds
-from webapp.directory.exchange import Problem
+from webapp.directory.errors import Problem
 from webapp.directory.geo import coarse
 from webapp.directory.models import LocationPrivacy, Visibility
 from webapp.directory.tables import TABLES

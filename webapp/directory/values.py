@@ -10,13 +10,10 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 
+from webapp.directory.errors import ValueProblem
 from webapp.directory.hsds import Field
 
 TIME = re.compile(r"^([01]\d|2[0-4]):[0-5]\d(:[0-5]\d)?(Z|[+-]\d{2}:\d{2})?$")
-
-
-class ValueProblem(ValueError):
-    """A value that does not fit its field; the message says why, for the person importing."""
 
 
 def parse(field: Field, raw: object) -> object:

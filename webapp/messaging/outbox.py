@@ -10,8 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from webapp.messaging.errors import (
+    EmptyMessage,
+    PermanentSendError,
+    TransientSendError,
+    UnsupportedKind,
+)
 from webapp.messaging.models import OutboxMessage, OutboxStatus
-from webapp.messaging.sms import PermanentSendError, SmsSender, TransientSendError
+from webapp.messaging.sms import SmsSender
 
 KINDS = ("sms",)
 FIRST_RETRY_DELAY = timedelta(seconds=30)
@@ -21,18 +27,6 @@ MAX_ATTEMPTS = 8
 CLAIM_LEASE = timedelta(minutes=5)
 
 log = logging.getLogger(__name__)
-
-
-class OutboxError(Exception):
-    """The outbox cannot accept this message."""
-
-
-class UnsupportedKind(OutboxError):
-    """No backend sends messages of this kind."""
-
-
-class EmptyMessage(OutboxError):
-    """A message needs a recipient and a body."""
 
 
 @dataclass

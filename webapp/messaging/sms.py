@@ -11,6 +11,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from webapp.messaging.errors import PermanentSendError, SendError, TransientSendError
 from webapp.settings import Settings
 
 TWILIO_TIMEOUT_SECONDS = 10.0
@@ -26,27 +27,6 @@ TRANSIENT_CODES = {
     20429: "rate limited",
     30003: "handset unreachable",
 }
-
-
-class SendError(Exception):
-    """A provider refused or failed a message; `summary` is safe to store and show."""
-
-    def __init__(self, code: int | None, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-    @property
-    def summary(self) -> str:
-        return self.reason if self.code is None else f"{self.code} {self.reason}"
-
-
-class PermanentSendError(SendError):
-    """Sending this message again cannot succeed."""
-
-
-class TransientSendError(SendError):
-    """Sending this message again later may succeed."""
 
 
 class SmsSender(Protocol):

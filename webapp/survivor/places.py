@@ -22,6 +22,7 @@ from wtforms.validators import NumberRange, Optional
 
 from webapp.db import get_session
 from webapp.directory import finder
+from webapp.directory.errors import UnknownPostcode
 from webapp.i18n import content_language
 from webapp.runtime import now, settings
 from webapp.survivor import bp
@@ -105,7 +106,7 @@ def places_search():
             now=now(),
             time_zone=settings().time_zone,
         )
-    except finder.UnknownPostcode:
+    except UnknownPostcode:
         form.postcode.errors = [_l("We could not find that ZIP code. Check the five digits.")]
         return render_template("survivor/places.html", form=form, answer=None), 400
     form.latitude.data = form.longitude.data = None

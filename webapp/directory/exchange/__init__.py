@@ -14,31 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in the input, said where: file, row (1 is the header) and field."""
-
-    file: str
-    row: int | None
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.field:
-            where.append(self.field)
-        return f"{', '.join(where)}: {self.reason}"
-
-
-class ImportFailed(Exception):
-    """The input has problems; nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s) in the input")
-        self.problems = problems
+from webapp.directory.errors import Problem
 
 
 @dataclass

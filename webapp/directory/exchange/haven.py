@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds
-from webapp.directory.exchange import Batch, Problem, csv_rows, csv_text
+from webapp.directory.errors import Problem
+from webapp.directory.exchange import Batch, csv_rows, csv_text
 from webapp.directory.models import FieldTranslation, RecordSetting
 from webapp.settings import SUPPORTED_LOCALES
 

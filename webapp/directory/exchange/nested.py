@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from webapp.directory import hsds
+from webapp.directory.errors import Problem
 from webapp.directory.exchange import (
     EXTENSION_FILES,
     PRIVACY,
     Batch,
-    Problem,
     Record,
     haven,
     privacy_problem,

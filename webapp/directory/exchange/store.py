@@ -9,15 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds, privacy, search
-from webapp.directory.exchange import (
-    EXTENSION_FILES,
-    PRIVACY,
-    Batch,
-    ImportFailed,
-    Problem,
-    Record,
-    haven,
-)
+from webapp.directory.errors import ImportFailed, Problem
+from webapp.directory.exchange import EXTENSION_FILES, PRIVACY, Batch, Record, haven
 from webapp.directory.tables import TABLES
 
 CHUNK = 500

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from webapp.directory import hsds
+from webapp.directory.errors import Problem
 from webapp.directory.exchange import (
     EXTENSION_FILES,
     PRIVACY,
     Batch,
-    Problem,
     Record,
     csv_rows,
     csv_text,

@@ -1,0 +1,51 @@
+"""What can go wrong in the directory, and where in the input it went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DirectoryError(Exception):
+    """Root of the directory domain's errors."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in the input, said where: file, row (1 is the header) and field."""
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(self.field)
+        return f"{', '.join(where)}: {self.reason}"
+
+
+class ImportFailed(DirectoryError):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the input")
+        self.problems = problems
+
+
+class ValueProblem(DirectoryError, ValueError):
+    """A value that does not fit its field; the message says why, for the person importing."""
+
+
+class ScheduleError(DirectoryError, ValueError):
+    """An HSDS schedule value that cannot be read."""
+
+    def __init__(self, field: str, value: object):
+        super().__init__(f"{field}: cannot read {value!r}")
+        self.field = field
+
+
+class UnknownPostcode(DirectoryError, ValueError):
+    """The postal code typed is not one we can search near."""
