@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from sqlalchemy import select
 
 from webapp.db import get_session
-from webapp.directory import hsds, translated
+from webapp.directory import hsds, listing, translated
 from webapp.directory.errors import ValueProblem
-from webapp.directory.exchange import PRIVACY, nested
-from webapp.directory.geo import distance_km, find_postcode
-from webapp.directory.models import LocationPrivacy, RecordSetting
-from webapp.directory.search import match_subquery, page_of
+from webapp.directory.exchange import nested
+from webapp.directory.geo import find_postcode
+from webapp.directory.search import page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse_datetime
 from webapp.extensions import limiter
@@ -48,12 +45,6 @@ def base():
 def openapi():
     """The HSDS 3 OpenAPI description this API follows."""
     return Response((hsds.SCHEMA_DIR / "openapi.json").read_bytes(), mimetype="application/json")
-
-
-def _drafts(resource: str) -> select:
-    return select(RecordSetting.record_id).where(
-        RecordSetting.resource == resource, RecordSetting.status == "draft"
-    )
 
 
 def _paging() -> tuple[int, int]:
@@ -111,64 +102,38 @@ def _in_language(response: Response) -> Response:
 
 
 def _public_tree(table: str, ids: set[str]) -> dict:
-    rows = nested.load_tree(get_session(), table, ids)
-    if (language := _language()) is not None:
-        translated.localize(get_session(), rows, language, [t for t in rows if t in TABLES])
-    location_ids = [row["id"] for row in rows.get("location", [])]
-    settings = get_session().scalars(
-        select(LocationPrivacy).where(LocationPrivacy.location_id.in_(location_ids))
-    )
-    rows[PRIVACY] = [
-        {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
-        for p in settings
-    ]
-    return rows
+    return listing.public_tree(get_session(), table, ids, language=_language())
 
 
 def _detail(table: str, record_id: str):
-    drafts = set(get_session().scalars(_drafts(table)))
-    item = (
-        None
-        if record_id in drafts
-        else nested.build(_public_tree(table, {record_id}), table, record_id)
-    )
+    if not listing.is_published(get_session(), table, record_id):
+        abort(404)
+    item = nested.build(_public_tree(table, {record_id}), table, record_id)
     return _in_language(jsonify(item)) if item else abort(404)
 
 
-def _service_query():
-    """The published services the request's filters and search select, best match first."""
-    services = TABLES["service"]
-    query = select(services.c.id).where(services.c.id.not_in(_drafts("service")))
-    if request.args.get("organization_id"):
-        query = query.where(services.c.organization_id == request.args["organization_id"])
+def _service_filter() -> listing.ServiceFilter:
+    """The request's HSDS service filters; 400 for a date that cannot be read."""
+    since = None
     if request.args.get("modified_after"):
         try:
             since = parse_datetime(request.args["modified_after"])
         except ValueProblem:
             abort(400)
-        query = query.where(services.c.last_modified >= since.astimezone(UTC))
-    if request.args.get("taxonomy_term_id"):
-        attributes = TABLES["attribute"]
-        query = query.where(
-            services.c.id.in_(
-                select(attributes.c.link_id).where(
-                    attributes.c.taxonomy_term_id == request.args["taxonomy_term_id"]
-                )
-            )
-        )
-    matches = match_subquery(get_session(), request.args.get("search", ""))
-    if matches is not None:
-        query = query.join(matches, matches.c.service_id == services.c.id).order_by(
-            matches.c.rank.desc()
-        )
-    return query.order_by(services.c.id)
+    return listing.ServiceFilter(
+        search=request.args.get("search", ""),
+        organization_id=request.args.get("organization_id", ""),
+        modified_after=since,
+        taxonomy_term_id=request.args.get("taxonomy_term_id", ""),
+    )
 
 
 @bp.get("/services")
 def services():
     """Filtering, counting and paging happen in the database, whatever the directory's size."""
     page, per_page = _paging()
-    chosen, total = page_of(get_session(), _service_query(), page, per_page)
+    query = listing.service_ids(get_session(), _service_filter())
+    chosen, total = page_of(get_session(), query, page, per_page)
     return _page_of(chosen, total, "service", page, per_page)
 
 
@@ -179,10 +144,7 @@ def service(record_id: str):
 
 @bp.get("/organizations")
 def organizations():
-    table = TABLES["organization"]
-    query = (
-        select(table.c.id).where(table.c.id.not_in(_drafts("organization"))).order_by(table.c.id)
-    )
+    query = listing.published("organization")
     return _page(list(get_session().scalars(query)), "organization", *_paging())
 
 
@@ -194,37 +156,22 @@ def organization(record_id: str):
 @bp.get("/service_at_locations")
 def service_at_locations():
     """With `postcode` (and `proximity` in metres), nearest first; hidden places are never near."""
-    links, locations = TABLES["service_at_location"], TABLES["location"]
-    service_ids = set(get_session().scalars(_service_query()))
-    query = (
-        select(links.c.id, links.c.service_id, locations.c.latitude, locations.c.longitude)
-        .join(locations, links.c.location_id == locations.c.id)
-        .order_by(links.c.id)
-    )
-    rows = [row for row in get_session().execute(query) if row.service_id in service_ids]
+    origin, within_km = None, None
     if request.args.get("postcode"):
-        rows = _near(rows, request.args["postcode"], request.args.get("proximity"))
-    return _page([row.id for row in rows], "service_at_location", *_paging())
+        place = find_postcode(request.args["postcode"])
+        if place is None:
+            abort(400)
+        origin = place.latitude, place.longitude
+        within_km = _kilometres(request.args.get("proximity"))
+    ids = listing.service_at_location_ids(get_session(), _service_filter(), origin, within_km)
+    return _page(ids, "service_at_location", *_paging())
 
 
-def _near(rows, postcode: str, proximity: str | None):
-    place = find_postcode(postcode)
-    if place is None:
-        abort(400)
+def _kilometres(metres: str | None) -> float | None:
     try:
-        limit_km = float(proximity) / 1000 if proximity else None
+        return float(metres) / 1000 if metres else None
     except ValueError:
         abort(400)
-    placed = [
-        (distance_km(place.latitude, place.longitude, row.latitude, row.longitude), row)
-        for row in rows
-        if row.latitude is not None and row.longitude is not None
-    ]
-    return [
-        row
-        for km, row in sorted(placed, key=lambda p: (p[0], p[1].id))
-        if limit_km is None or km <= limit_km
-    ]
 
 
 @bp.get("/service_at_locations/<record_id>")
@@ -234,10 +181,8 @@ def service_at_location(record_id: str):
 
 @bp.get("/taxonomies")
 def taxonomies():
-    table = TABLES["taxonomy"]
-    return _page(
-        list(get_session().scalars(select(table.c.id).order_by(table.c.id))), "taxonomy", *_paging()
-    )
+    query = listing.published("taxonomy")
+    return _page(list(get_session().scalars(query)), "taxonomy", *_paging())
 
 
 @bp.get("/taxonomies/<record_id>")
@@ -248,7 +193,7 @@ def taxonomy(record_id: str):
 @bp.get("/taxonomy_terms")
 def taxonomy_terms():
     table = TABLES["taxonomy_term"]
-    query = select(table.c.id).order_by(table.c.id)
+    query = listing.published("taxonomy_term")
     if request.args.get("taxonomy_id"):
         query = query.where(table.c.taxonomy_id == request.args["taxonomy_id"])
     if request.args.get("parent_id"):

@@ -3,7 +3,7 @@
 A record's own text is in its source language (`RecordSetting.source_language`, English when
 unset). A translation into the reader's language replaces it; English fills only a field the
 record has no text of its own for. Names, addresses and numbers are never translated (see
-`exchange.haven.translatable`), so there are no translations of them to apply.
+`translatable`), so there are no translations of them to apply.
 """
 
 from __future__ import annotations
@@ -13,11 +13,31 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory.exchange.haven import translatable
+from webapp.directory import hsds
 from webapp.directory.models import FieldTranslation, RecordSetting
 
 ENGLISH = "en"
+NEVER_TRANSLATED_TABLES = frozenset({"address"})
+NEVER_TRANSLATED_FIELDS = frozenset(
+    {"id", "name", "alternate_name", "email", "url", "website", "number", "extension"}
+)
 CHUNK = 2000  # ids per statement, far below every database's limit on parameters
+
+
+def translatable(table: str, field_name: str) -> bool:
+    """Whether this HSDS field may hold text in other languages (names and numbers never)."""
+    layouts = hsds.tabular_layout()
+    if table not in layouts or table in NEVER_TRANSLATED_TABLES:
+        return False
+    fields = {f.name: f for f in layouts[table].fields}
+    field = fields.get(field_name)
+    return (
+        field is not None
+        and field.type == "string"
+        and field.format is None
+        and field_name not in NEVER_TRANSLATED_FIELDS
+        and not field_name.endswith("_id")
+    )
 
 
 def language_code(value: str) -> str:

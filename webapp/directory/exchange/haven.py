@@ -15,6 +15,7 @@ from webapp.directory import hsds
 from webapp.directory.errors import Problem
 from webapp.directory.exchange import Batch, csv_rows, csv_text
 from webapp.directory.models import FieldTranslation, RecordSetting
+from webapp.directory.translated import translatable
 from webapp.settings import SUPPORTED_LOCALES
 
 TRANSLATIONS_FILE = "x_haven_translations.csv"
@@ -22,27 +23,8 @@ TRANSLATION_FIELDS = ("table", "record_id", "field", "language", "value", "origi
 RECORDS_FILE = "x_haven_records.csv"
 RECORD_FIELDS = ("table", "record_id", "source_language", "status")
 FILES = (TRANSLATIONS_FILE, RECORDS_FILE)
-NEVER_TRANSLATED_TABLES = frozenset({"address"})
-NEVER_TRANSLATED_FIELDS = frozenset(
-    {"id", "name", "alternate_name", "email", "url", "website", "number", "extension"}
-)
 ORIGINS = ("human", "machine")
 STATUSES = ("published", "draft")
-
-
-def translatable(table: str, field_name: str) -> bool:
-    layouts = hsds.tabular_layout()
-    if table not in layouts or table in NEVER_TRANSLATED_TABLES:
-        return False
-    fields = {f.name: f for f in layouts[table].fields}
-    field = fields.get(field_name)
-    return (
-        field is not None
-        and field.type == "string"
-        and field.format is None
-        and field_name not in NEVER_TRANSLATED_FIELDS
-        and not field_name.endswith("_id")
-    )
 
 
 def read(files: dict[str, str], batch: Batch) -> None:

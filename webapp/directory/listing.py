@@ -1,0 +1,141 @@
+"""What the public may see of the directory, and the filters every public list shares.
+
+"Published" is decided here once, for the survivor's search, the HSDS API and the portal: a
+record is published unless its record setting says draft, and a service also needs the HSDS
+status `active` (inactive, defunct and temporarily closed services are not offered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from webapp.directory import geo, search, translated
+from webapp.directory.exchange import PRIVACY, nested
+from webapp.directory.models import LocationPrivacy, RecordSetting
+from webapp.directory.tables import TABLES
+
+ACTIVE = "active"
+
+
+def drafts(resource: str) -> Select:
+    """The ids of this resource's records kept from the public (HSDS table name, e.g. service)."""
+    return select(RecordSetting.record_id).where(
+        RecordSetting.resource == resource, RecordSetting.status == "draft"
+    )
+
+
+def published_conditions(resource: str) -> list:
+    """The WHERE conditions a record of this resource (HSDS table name) must meet to be shown."""
+    table = TABLES[resource]
+    conditions = [table.c.id.not_in(drafts(resource))]
+    if resource == "service":
+        conditions.append(table.c.status == ACTIVE)
+    return conditions
+
+
+def published(resource: str) -> Select:
+    """The ids of this resource's records the public may see, in id order."""
+    table = TABLES[resource]
+    return select(table.c.id).where(*published_conditions(resource)).order_by(table.c.id)
+
+
+def is_published(session: Session, resource: str, record_id: str) -> bool:
+    table = TABLES[resource]
+    query = published(resource).where(table.c.id == record_id)
+    return session.scalar(query) is not None
+
+
+@dataclass(frozen=True)
+class ServiceFilter:
+    """The HSDS API's service filters (all optional)."""
+
+    search: str = ""
+    organization_id: str = ""
+    modified_after: datetime | None = None
+    taxonomy_term_id: str = ""
+
+
+def service_ids(session: Session, wanted: ServiceFilter) -> Select:
+    """The ids of the published services `wanted` selects, best match first, then by id."""
+    services = TABLES["service"]
+    query = select(services.c.id).where(*published_conditions("service"))
+    if wanted.organization_id:
+        query = query.where(services.c.organization_id == wanted.organization_id)
+    if wanted.modified_after is not None:
+        query = query.where(services.c.last_modified >= wanted.modified_after.astimezone(UTC))
+    if wanted.taxonomy_term_id:
+        attributes = TABLES["attribute"]
+        query = query.where(
+            services.c.id.in_(
+                select(attributes.c.link_id).where(
+                    attributes.c.taxonomy_term_id == wanted.taxonomy_term_id
+                )
+            )
+        )
+    matches = search.match_subquery(session, wanted.search)
+    if matches is not None:
+        query = query.join(matches, matches.c.service_id == services.c.id).order_by(
+            matches.c.rank.desc()
+        )
+    return query.order_by(services.c.id)
+
+
+def service_at_location_ids(
+    session: Session,
+    wanted: ServiceFilter,
+    near: tuple[float, float] | None,
+    within_km: float | None,
+) -> list[str]:
+    """Links of the selected services to their places; near a point, nearest first.
+
+    A place without coordinates (a hidden shelter has none) is never near anything.
+    """
+    links, locations = TABLES["service_at_location"], TABLES["location"]
+    chosen = set(session.scalars(service_ids(session, wanted)))
+    query = (
+        select(links.c.id, links.c.service_id, locations.c.latitude, locations.c.longitude)
+        .join(locations, links.c.location_id == locations.c.id)
+        .order_by(links.c.id)
+    )
+    rows = [row for row in session.execute(query) if row.service_id in chosen]
+    if near is None:
+        return [row.id for row in rows]
+    return [row.id for row in _nearest(rows, near, within_km)]
+
+
+def _nearest(rows: Iterable, origin: tuple[float, float], within_km: float | None) -> list:
+    placed = [
+        (geo.distance_km(*origin, row.latitude, row.longitude), row)
+        for row in rows
+        if row.latitude is not None and row.longitude is not None
+    ]
+    return [
+        row
+        for km, row in sorted(placed, key=lambda pair: (pair[0], pair[1].id))
+        if within_km is None or km <= within_km
+    ]
+
+
+def public_tree(session: Session, table: str, ids: set[str], *, language: str | None) -> dict:
+    """These records with everything nested in them, as the public may see them.
+
+    In `language` where a translation exists (records as written when None). Confidential
+    places carry their visibility and public area, never their exact place.
+    """
+    rows = nested.load_tree(session, table, ids)
+    if language is not None:
+        translated.localize(session, rows, language, [t for t in rows if t in TABLES])
+    location_ids = [row["id"] for row in rows.get("location", [])]
+    privacy = session.scalars(
+        select(LocationPrivacy).where(LocationPrivacy.location_id.in_(location_ids))
+    )
+    rows[PRIVACY] = [
+        {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
+        for p in privacy
+    ]
+    return rows
