@@ -56,10 +56,22 @@ def html_dir() -> str:
     return get_locale().character_order == "right-to-left" and "rtl" or "ltr"
 
 
+def _own_name(code: str) -> str:
+    """A language named in itself, capitalised as a list entry is: "Español", "中文"."""
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
 def language_choices() -> list[tuple[str, str]]:
     """Each supported language named in itself, so anyone can find their own."""
-    names = ((code, Locale.parse(code).display_name) for code in SUPPORTED_LOCALES)
-    return [(code, name[:1].upper() + name[1:]) for code, name in names]
+    return [(code, _own_name(code)) for code in SUPPORTED_LOCALES]
+
+
+def spoken_languages() -> dict[str, str]:
+    """The languages of the UI as a service's staff speak them (ISO 639 codes, `zh` not
+    `zh_Hans`), each named in itself: what a survivor can ask to be helped in."""
+    codes = dict.fromkeys(code.split("_", 1)[0] for code in SUPPORTED_LOCALES)
+    return {code: _own_name(code) for code in codes}
 
 
 def content_language(value: object) -> Markup:

@@ -21,31 +21,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from webapp.db import get_session
-from webapp.directory import finder
+from webapp.directory import finder, listing, results
+from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
-from webapp.i18n import content_language
+from webapp.i18n import content_language, spoken_languages
 from webapp.runtime import now, settings
 from webapp.survivor import bp
 from webapp.survivor.state import unlocked_required
-
-CATEGORIES = {
-    "shelter": _l("Shelter"),
-    "hotline": _l("Hotline"),
-    "legal_aid": _l("Legal help"),
-    "counselling": _l("Counselling"),
-    "advocacy": _l("Advocacy"),
-    "children": _l("Children"),
-    "immigration": _l("Immigration"),
-    "financial": _l("Money and housing"),
-}
-LANGUAGES = {
-    "en": "English",
-    "es": "Español",
-    "ar": "العربية",
-    "zh": "中文",
-    "vi": "Tiếng Việt",
-    "fr": "Français",
-}
 
 
 class PlacesForm(FlaskForm):
@@ -63,7 +45,7 @@ class PlacesForm(FlaskForm):
         validators=[Optional()],
         choices=[
             SelectChoice("", _l("Any language")),
-            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+            *(SelectChoice(code, name) for code, name in spoken_languages().items()),
         ],
     )
     postcode = SearchField(_l("Near ZIP code"), validators=[Optional()])
@@ -111,19 +93,23 @@ def places_search():
         return render_template("survivor/places.html", form=form, answer=None), 400
     form.latitude.data = form.longitude.data = None
     return render_template(
-        "survivor/places.html", form=form, answer=answer, languages=LANGUAGES, now=now()
+        "survivor/places.html", form=form, answer=answer, languages=spoken_languages(), now=now()
     )
 
 
 @bp.get("/places/<service_id>")
 @unlocked_required
 def place(service_id: str):
-    found = finder.describe(get_session(), [service_id], locale=str(get_locale()))
-    if not found or not finder.is_published(get_session(), service_id):
+    found = results.describe(get_session(), [service_id], locale=str(get_locale()))
+    if not found or not listing.is_published(get_session(), "service", service_id):
         abort(404)
     hours_lines = opening_lines(found[0].schedules, get_locale())
     return render_template(
-        "survivor/place.html", place=found[0], languages=LANGUAGES, hours=hours_lines, now=now()
+        "survivor/place.html",
+        place=found[0],
+        languages=spoken_languages(),
+        hours=hours_lines,
+        now=now(),
     )
 
 
