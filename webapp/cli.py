@@ -10,13 +10,13 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from webapp.accounts.cli import create_demo_accounts, users_cli
 from webapp.db import session_scope
 from webapp.directory.cli import directory_cli
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
 from webapp.messaging.cli import outbox_cli
 from webapp.runtime import settings
+from webapp.staff.cli import create_demo_accounts, users_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -17,7 +17,10 @@ from webapp.accounts import operations
 from webapp.accounts.errors import AppendOnlyError
 from webapp.accounts.models import AuditEvent, User
 from webapp.accounts.passwords import PasswordHasher
+from webapp.callbacks import advocates
 from webapp.db import session_scope
+from webapp.directory import memberships
+from webapp.reports import agencies as partner_agencies
 
 PASSWORD = "lantern-river-stone-1987"
 SECRET_IN_PAGE = re.compile(r"<code>([A-Z2-7]{32})</code>")
@@ -291,7 +294,8 @@ def test_cli_creates_disables_and_resets(app, clock):
     with session_scope(app) as session:
         user = operations.find_user(session, "cli@haven.test")
         assert user.role_names == {"editor", "moderator"} and not user.is_active
-        assert user.languages == ["es", "vi"] and user.skills == ["legal"]
+        profile = advocates.profile_of(session, user.id)
+        assert profile.languages == ["es", "vi"] and profile.skills == ["legal"]
         assert PASSWORD not in created.output
 
 
@@ -302,8 +306,10 @@ def test_demo_seed_creates_one_account_per_role_and_never_in_production(app):
         assert len(session.scalars(select(User)).all()) == 6
         editor = operations.find_user(session, "editor@demo.haven.test")
         partner = operations.find_user(session, "partner@demo.haven.test")
-        assert [o.name for o in editor.organizations] == ["Riverside Family Services (demo)"]
-        assert [a.name for a in partner.agencies] == ["Riverside County Victim Services (demo)"]
+        organizations = memberships.organizations_of(session, editor.id)
+        assert [o.name for o in organizations] == ["Riverside Family Services (demo)"]
+        agencies = partner_agencies.agencies_of(session, partner.id)
+        assert [a.name for a in agencies] == ["Riverside County Victim Services (demo)"]
     again = app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert again.exit_code == 0, "seeding twice changes nothing"
     with session_scope(app) as session:
@@ -340,7 +346,8 @@ def test_cli_records_shift_availability(app, clock):
     assert wrong_zone.exit_code != 0 and "unknown time zone" in wrong_zone.output
     assert shift("--day mon --from 10:00 --to 09:00").exit_code != 0
     with session_scope(app) as session:
-        shifts = operations.find_user(session, "ana@haven.test").shifts
+        user_id = operations.find_user(session, "ana@haven.test").id
+        shifts = advocates.profile_of(session, user_id).shifts
         assert sorted((s.weekday, s.starts_minute, s.ends_minute, s.time_zone) for s in shifts) == [
             (0, 540, 1050, "America/Chicago"),
             (1, 540, 1050, "America/Chicago"),
@@ -375,3 +382,16 @@ def test_one_client_guessing_across_many_accounts_is_held(app, ana):
         other = app.test_client()
         other.environ_base["REMOTE_ADDR"] = "192.0.2.44"
         assert password_step(other).status_code == 303, "another client is not"
+
+
+@pytest.mark.parametrize("option", ["--org", "--agency"])
+def test_cli_refuses_an_unknown_organization_or_agency_and_creates_nobody(app, option):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "new@haven.test", "--role", "editor", option, "nope"],
+        input=PASSWORD + "\n" + PASSWORD + "\n",
+    )
+    assert result.exit_code != 0
+    assert ("UnknownOrganization" if option == "--org" else "UnknownAgency") in result.output
+    assert "Traceback" not in result.output
+    with session_scope(app) as session:
+        assert operations.find_user(session, "new@haven.test") is None

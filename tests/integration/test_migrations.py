@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tests.conftest import make_settings
 from webapp import create_app
@@ -64,3 +66,32 @@ def test_downgrade_to_base_and_upgrade_again(app):
 def test_the_migrations_have_one_head():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
+
+
+def test_advocate_languages_and_skills_move_out_of_users_and_back(app):
+    run_db(app, "upgrade", "6c1de8df0039")
+    engine = app.extensions["db.engine"]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, password_hash, created_at, "
+                "languages, skills) VALUES (7, 'ana@haven.test', '', 'x', :at, :langs, :skills)"
+            ),
+            {"at": "2026-11-28 00:00:00+00", "langs": '["vi", "es"]', "skills": '["legal"]'},
+        )
+        connection.execute(text("INSERT INTO user_roles (user_id, role) VALUES (7, 'advocate')"))
+    run_db(app, "upgrade")
+    with engine.connect() as connection:
+        languages = connection.execute(text("SELECT user_id, language FROM advocate_languages"))
+        skills = connection.execute(text("SELECT user_id, skill FROM advocate_skills"))
+        assert sorted(languages) == [(7, "es"), (7, "vi")]
+        assert list(skills) == [(7, "legal")]
+    assert "languages" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    with engine.connect() as connection:
+        roles = list(connection.execute(text("SELECT user_id, role FROM user_roles")))
+    assert roles == [(7, "advocate")], "rebuilding users must not cascade into its references"
+
+    run_db(app, "downgrade", "6c1de8df0039")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT languages, skills FROM users WHERE id = 7")).one()
+    assert [json.loads(v) if isinstance(v, str) else v for v in row] == [["es", "vi"], ["legal"]]

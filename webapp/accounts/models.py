@@ -1,4 +1,8 @@
-"""Staff users, their roles and memberships, second-factor secrets, sessions and the audit log."""
+"""Staff identities: users, their roles, second-factor secrets, sessions and the audit log.
+
+What a user may reach in other domains (organizations, partner agencies, callback queues) is
+kept by those domains, keyed by the user id.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.accounts.errors import AppendOnlyError
 from webapp.crypto import EncryptedText
 from webapp.db import Base, UtcDateTime
-from webapp.directory.models import Organization, new_id
 
 
 class Role(StrEnum):
@@ -21,18 +24,6 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     PARTNER = "partner"
     ADMIN = "admin"
-
-
-class PartnerAgency(Base):
-    """An agency (police, prosecutors, victim services) that receives what survivors share."""
-
-    __tablename__ = "partner_agencies"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(255))
-
-    def __repr__(self) -> str:
-        return f"<PartnerAgency {self.id}>"
 
 
 class User(Base):
@@ -49,19 +40,8 @@ class User(Base):
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    languages: Mapped[list] = mapped_column(JSON, default=list)
-    skills: Mapped[list] = mapped_column(JSON, default=list)
 
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
-    organizations: Mapped[list[Organization]] = relationship(
-        secondary="organization_memberships", lazy="selectin"
-    )
-    agencies: Mapped[list[PartnerAgency]] = relationship(
-        secondary="agency_memberships", lazy="selectin"
-    )
-    shifts: Mapped[list[Shift]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -88,49 +68,6 @@ class UserRole(Base):
     )
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     user: Mapped[User] = relationship(back_populates="roles")
-
-
-class OrganizationMembership(Base):
-    """An editor may change this organization's listings."""
-
-    __tablename__ = "organization_memberships"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-
-
-class AgencyMembership(Base):
-    """A partner user works for this agency and sees only what is shared with it."""
-
-    __tablename__ = "agency_memberships"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    agency_id: Mapped[str] = mapped_column(
-        ForeignKey("partner_agencies.id", ondelete="CASCADE"), primary_key=True
-    )
-
-
-class Shift(Base):
-    """A weekly window when an advocate is available, in their own time zone."""
-
-    __tablename__ = "shifts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)
-    starts_minute: Mapped[int] = mapped_column(Integer)
-    ends_minute: Mapped[int] = mapped_column(Integer)
-    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
-    user: Mapped[User] = relationship(back_populates="shifts")
-
-    def __repr__(self) -> str:
-        return f"<Shift {self.id} user={self.user_id} day={self.weekday}>"
 
 
 class RecoveryCode(Base):

@@ -11,16 +11,9 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts import audit, secondfactor
 from webapp.accounts.errors import EmailTaken, InvalidCode, InvalidEmail, UnknownRole, WeakPassword
-from webapp.accounts.models import (
-    PartnerAgency,
-    RecoveryCode,
-    Role,
-    User,
-    UserRole,
-)
+from webapp.accounts.models import RecoveryCode, Role, User, UserRole
 from webapp.accounts.passwords import PasswordHasher, password_problems
 from webapp.accounts.sessions import end_all_sessions
-from webapp.directory.models import Organization
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = frozenset(role.value for role in Role)
@@ -51,8 +44,6 @@ def create_user(
     roles: Iterable[str],
     now: datetime,
     display_name: str = "",
-    organization_ids: Iterable[str] = (),
-    agency_ids: Iterable[str] = (),
     actor_id: int | None = None,
 ) -> User:
     """A new staff account, second factor still to enrol at first sign-in."""
@@ -71,8 +62,6 @@ def create_user(
         password_hash=hasher.hash(password),
         created_at=now,
         roles=[UserRole(role=role) for role in sorted(wanted)],
-        organizations=[session.get_one(Organization, oid) for oid in organization_ids],
-        agencies=[session.get_one(PartnerAgency, aid) for aid in agency_ids],
     )
     session.add(user)
     session.flush()

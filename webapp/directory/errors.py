@@ -49,3 +49,7 @@ class ScheduleError(DirectoryError, ValueError):
 
 class UnknownPostcode(DirectoryError, ValueError):
     """The postal code typed is not one we can search near."""
+
+
+class UnknownOrganization(DirectoryError):
+    """No organization has this id."""

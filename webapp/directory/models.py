@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -13,10 +12,6 @@ from webapp.db import Base
 from webapp.directory.tables import TABLES
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 class Organization(Base):
     """An HSDS organization."""
 
@@ -24,6 +19,22 @@ class Organization(Base):
 
     def __repr__(self) -> str:
         return f"<Organization {self.id}>"
+
+
+class OrganizationMembership(Base):
+    """An editor may change this organization's listings."""
+
+    __tablename__ = "organization_memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<OrganizationMembership user={self.user_id} organization={self.organization_id}>"
 
 
 class Visibility(StrEnum):

@@ -9,7 +9,10 @@ from sqlalchemy.orm import aliased
 
 from webapp.accounts import operations
 from webapp.accounts.models import AuditEvent, Role, User
+from webapp.callbacks import advocates
 from webapp.db import get_session
+from webapp.directory import memberships
+from webapp.reports import agencies as partner_agencies
 from webapp.runtime import now
 from webapp.staff.principal import role_required
 
@@ -46,9 +49,13 @@ def _user_or_404(user_id: int) -> User:
 @bp.get("/users/<int:user_id>")
 @role_required(Role.ADMIN)
 def user(principal: User, user_id: int):
+    person, db = _user_or_404(user_id), get_session()
     return render_template(
         "staff/admin/user.html",
-        person=_user_or_404(user_id),
+        person=person,
+        advocate=advocates.profile_of(db, person.id),
+        organizations=memberships.organizations_of(db, person.id),
+        agencies=partner_agencies.agencies_of(db, person.id),
         roles=list(Role),
         role_labels=ROLE_LABELS,
     )

@@ -1,21 +1,28 @@
-"""`flask --app webapp users ...` and the demo seed of one account per role."""
+"""`flask --app webapp users ...` and the demo seed of one account per role.
+
+An account is an identity (accounts) plus what other domains grant it: organizations to edit
+(directory), partner agencies (reports), languages, skills and shifts (callbacks).
+"""
 
 from __future__ import annotations
 
 import sys
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from webapp.accounts import operations
 from webapp.accounts.errors import AccountError, WeakPassword
-from webapp.accounts.models import PartnerAgency, Role, Shift
+from webapp.accounts.models import Role
 from webapp.accounts.passwords import hasher_for
+from webapp.callbacks import advocates
+from webapp.callbacks.errors import CallbackError
 from webapp.db import session_scope
-from webapp.directory.models import Organization, new_id
+from webapp.directory import memberships
+from webapp.directory.errors import DirectoryError
+from webapp.reports import agencies as partner_agencies
+from webapp.reports.errors import ReportError
 from webapp.runtime import now, settings
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -60,14 +67,14 @@ def create(email, roles, organizations, agencies, name, languages, skills, passw
                 roles=roles,
                 now=now(),
                 display_name=name,
-                organization_ids=organizations,
-                agency_ids=agencies,
             )
-            user.languages, user.skills = sorted(set(languages)), sorted(set(skills))
+            memberships.add_editor(session, user.id, organizations)
+            partner_agencies.add_members(session, user.id, agencies)
+            advocates.set_languages_and_skills(session, user.id, languages, skills)
             click.echo(f"created user {user.id} ({', '.join(sorted(user.role_names))})")
     except WeakPassword as refused:
         raise click.ClickException(" ".join(str(p) for p in refused.problems)) from None
-    except AccountError as refused:
+    except (AccountError, DirectoryError, ReportError) as refused:
         raise click.ClickException(f"{type(refused).__name__}: {refused}") from None
 
 
@@ -117,22 +124,21 @@ def _minutes(value: str) -> int:
 def add_shift(email, days, starts, ends, time_zone) -> None:
     """Add a weekly availability window (used to route callbacks to advocates on shift)."""
     start, end = _minutes(starts), _minutes(ends)
-    if end <= start:
-        raise click.BadParameter("--to must be after --from")
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown time zone {time_zone!r}") from None
     with session_scope(current_app) as session:
         user = operations.find_user(session, email)
         if user is None:
             raise click.ClickException("no such user")
-        user.shifts.extend(
-            Shift(
-                weekday=DAYS.index(day), starts_minute=start, ends_minute=end, time_zone=time_zone
+        try:
+            advocates.add_shifts(
+                session,
+                user.id,
+                [DAYS.index(day) for day in days],
+                starts_minute=start,
+                ends_minute=end,
+                time_zone=time_zone,
             )
-            for day in days
-        )
+        except CallbackError as refused:
+            raise click.BadParameter(str(refused)) from None
     click.echo(f"added {len(days)} shift(s)")
 
 
@@ -141,18 +147,17 @@ def create_demo_accounts() -> None:
     if settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     with session_scope(current_app) as session:
-        organization = _get_or_add(
+        organization = memberships.find_or_add_organization(
             session,
-            Organization,
             DEMO_ORGANIZATION,
             description="A made-up organization for the demo editor account.",
         )
-        agency = _get_or_add(session, PartnerAgency, DEMO_AGENCY)
+        agency = partner_agencies.find_or_add_agency(session, DEMO_AGENCY)
         hasher = hasher_for(settings())
         for role in Role:
             email = f"{role.value}@demo.haven.test"
             if operations.find_user(session, email) is None:
-                operations.create_user(
+                user = operations.create_user(
                     session,
                     hasher,
                     email=email,
@@ -160,21 +165,14 @@ def create_demo_accounts() -> None:
                     roles=[role],
                     now=now(),
                     display_name=f"Demo {role.value}",
-                    organization_ids=[organization.id] if role == Role.EDITOR else [],
-                    agency_ids=[agency.id] if role == Role.PARTNER else [],
                 )
+                if role == Role.EDITOR:
+                    memberships.add_editor(session, user.id, [organization.id])
+                if role == Role.PARTNER:
+                    partner_agencies.add_members(session, user.id, [agency.id])
     click.echo(
         f"Staff demo logins (password {DEMO_PASSWORD}; set up the second step at first "
         "sign-in with any authenticator app):"
     )
     for role in Role:
         click.echo(f"  {role.value}@demo.haven.test")
-
-
-def _get_or_add(session, model, name: str, **fields):
-    found = session.scalar(select(model).where(model.name == name))
-    if found is None:
-        found = model(id=new_id(), name=name, **fields)
-        session.add(found)
-        session.flush()
-    return found

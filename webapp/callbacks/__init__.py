@@ -1,0 +1,1 @@
+"""Callback requests and the advocates who answer them: shifts, languages and skills."""

@@ -1,0 +1,1 @@
+"""Anonymous reports and the partner agencies survivors may share them with."""
