@@ -8,15 +8,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import runtime
+from webapp.assets import STATIC_ROOT
 from webapp.clock import Clock, SystemClock
 from webapp.settings import Settings
-
-PWA_STATIC = Path(__file__).resolve().parent.parent / "pwa" / "static"
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the app from `settings`, or from the environment when none are given."""
-    app = Flask(__name__, static_folder=str(PWA_STATIC), static_url_path="/static")
+    app = Flask(__name__, static_folder=str(STATIC_ROOT), static_url_path="/static")
     settings = (settings or Settings.from_env()).with_local_defaults(Path(app.instance_path))
     configure(app, settings.checked(), clock or SystemClock())
     register_extensions(app)
@@ -49,7 +48,7 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import crypto, db, i18n
+    from webapp import assets, crypto, db, i18n
     from webapp.extensions import babel, csrf, limiter
 
     db.init_app(app, runtime.settings(app).database_url)
@@ -58,25 +57,28 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.register(app)
+    assets.register(app)
 
 
 def register_security(app: Flask) -> None:
-    from webapp import security
+    from webapp import history, security
 
     security.register(app)
+    history.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import api, history, pwa
-    from webapp.staff import admin, areas, auth, principal
-    from webapp.survivor import bp as survivor
+    """Each audience's package: its blueprint, its views and how its errors answer."""
+    from webapp.api import blueprint as api
+    from webapp.console import blueprint as console
+    from webapp.hooks import blueprint as hooks
+    from webapp.partners import blueprint as partners
+    from webapp.portal import blueprint as portal
+    from webapp.staff import blueprint as staff
+    from webapp.survivor import blueprint as survivor
 
-    history.register(app)
-    pwa.register(app)
-    app.register_blueprint(pwa.bp)
-    app.register_blueprint(survivor)
-    app.register_blueprint(api.bp)
-    principal.register(app, [auth.bp, areas.console, areas.portal, areas.partners, admin.bp])
+    for audience in (survivor, staff, console, portal, partners, api, hooks):
+        audience.register(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,20 +1,25 @@
-"""Error pages that keep the disguise: the decoy's look when locked, the quick exit when not.
+"""Errors answer in the language of the audience whose address was asked for.
 
-A CSRF failure is a 400 like any other: the same neutral page.
+Each audience registers a renderer for its URL prefix (the survivor pages for `/`, the staff
+areas, the API, the webhooks); the longest prefix that matches the path wins, so an address no
+route matches (a 404) is still answered the way its neighbours are.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
-from flask_babel import LazyString
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from webapp.survivor.state import is_unlocked
+Renderer = Callable[[HTTPException], object]
+EXTENSION = "errors.renderers"
 
-STAFF_BLUEPRINTS = frozenset({"staff", "console", "portal", "partners", "admin"})
 NOT_FOUND_HEADING = _l("Not here")
 OTHER_HEADING = _l("Please try again")
+# What a person reads on an error page, by status; neutral, so a survivor's page never says why
+# (a CSRF failure is a 400 like any other).
 MESSAGES = {
     400: _l("This page was open for too long or something was missing. Go back and try again."),
     403: _l("Your account does not give you access to this page."),
@@ -25,18 +30,25 @@ MESSAGES = {
 }
 
 
-def render_error(error: HTTPException):
-    code = error.code or 500
-    message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
-    if request.blueprint in STAFF_BLUEPRINTS:
-        template = "staff/error.html"
-        # Staff views may say why (a translated reason); survivor pages keep the neutral text.
-        if isinstance(error.description, LazyString):
-            message = error.description
-    else:
-        template = "survivor/error.html" if is_unlocked() else "decoy/error.html"
+def page_text(code: int) -> tuple[str, str]:
+    """The (heading, message) of a person's error page for this status."""
     heading = NOT_FOUND_HEADING if code in (404, 405) else OTHER_HEADING
-    return render_template(template, heading=heading, message=message), code
+    return heading, MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+
+
+def answer_under(app: Flask, prefix: str, renderer: Renderer) -> None:
+    """Errors for paths under `prefix` (a URL prefix such as `/api/hsds`) use `renderer`."""
+    app.extensions.setdefault(EXTENSION, {})[prefix.rstrip("/") + "/"] = renderer
+
+
+def renderer_for(path: str) -> Renderer:
+    renderers: dict[str, Renderer] = current_app.extensions[EXTENSION]
+    matching = [prefix for prefix in renderers if (path + "/").startswith(prefix)]
+    return renderers[max(matching, key=len)]
+
+
+def render_error(error: HTTPException):
+    return renderer_for(request.path)(error)
 
 
 def render_unexpected(error: Exception):

@@ -111,6 +111,9 @@ def register(app: Flask) -> None:
             + ": run `pybabel compile -d translations` first"
         )
     app.jinja_env.globals.update(
-        html_lang=html_lang, html_dir=html_dir, language_choices=language_choices
+        html_lang=html_lang,
+        html_dir=html_dir,
+        language_choices=language_choices,
+        current_locale=get_locale,
     )
     app.jinja_env.filters.update(content_language=content_language, ltr=left_to_right, ago=time_ago)

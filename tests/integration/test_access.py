@@ -136,3 +136,11 @@ def test_an_admin_cannot_lock_themselves_out(app, clock):
         admin.post(f"/admin/users/{own_id}/disable", data={"csrf_token": token}).status_code == 400
     )
     assert admin.get("/admin/users").status_code == 200, "still an admin, still signed in"
+
+
+@pytest.mark.parametrize("path", ["/staff/nowhere", "/console/nowhere", "/admin/nowhere"])
+def test_an_unknown_staff_address_answers_as_a_staff_page(app, path):
+    response = app.test_client().get(path)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Haven staff" in page and 'data-testid="unlock"' not in page

@@ -147,3 +147,35 @@ def test_the_api_is_readable_from_other_sites_and_rate_limited(client):
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     statuses = [client.get("/api/hsds/").status_code for _ in range(125)]
     assert 429 in statuses
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/hsds/services/nope", 404),
+        ("/api/hsds/no/such/path", 404),
+        ("/api/hsds/services?modified_after=yesterday", 400),
+        ("/api/hsds/services?page=x", 400),
+    ],
+)
+def test_errors_answer_as_json_a_machine_can_read(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.get_json()["status"] == status
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_a_service_that_is_not_active_is_not_published(client, tmp_path):
+    closed = copy.deepcopy(NEAR_10001)
+    closed |= {"id": "8192a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7", "name": "Closed legal clinic"}
+    closed["status"] = "inactive"
+    closed["service_at_locations"] = []
+    feed = tmp_path / "closed.json"
+    feed.write_text(json.dumps([closed]))
+    imported = client.application.test_cli_runner().invoke(args=["directory", "import", str(feed)])
+    assert imported.exit_code == 0, imported.output
+    listed = get_json(client, "/api/hsds/services?search=clinic")["contents"]
+    assert [s["id"] for s in listed] == [NEAR_10001["id"]]
+    assert client.get(f"/api/hsds/services/{closed['id']}").status_code == 404

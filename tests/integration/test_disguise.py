@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import UNLOCK_CODE, csrf_token, make_settings, post_form, unlock
 from tests.words import revealing_words_in
 from webapp import create_app
-from webapp.disguise import device_code_token
 from webapp.settings import SUPPORTED_LOCALES
+from webapp.survivor.disguise import device_code_token
 
 SURVIVOR_PAGES = ["/home", "/tips", "/places", "/call", "/write", "/notes", "/settings"]
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)

@@ -59,7 +59,7 @@ def every_get_url(app) -> list[tuple[str, str]]:
 
 def test_every_route_is_walked(app):
     endpoints = {endpoint for endpoint, _ in every_get_url(app)}
-    assert {"survivor.home", "survivor.leave", "pwa.manifest", "static"} <= endpoints
+    assert {"survivor.home", "survivor.leave", "survivor.manifest", "static"} <= endpoints
 
 
 def test_every_get_route_sends_the_baseline(app, unlocked):

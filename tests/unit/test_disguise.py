@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.disguise import (
+from webapp.survivor.disguise import (
     CalculationError,
     calculate,
     code_unlocks,

@@ -1,1 +1,1 @@
-"""Staff surfaces: sign-in, the console, the portal, the partners' area and administration."""
+"""Staff surfaces: sign-in, administration, who is signed in, and the staff command line."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -14,9 +14,9 @@ from webapp.db import get_session
 from webapp.directory import memberships
 from webapp.reports import agencies as partner_agencies
 from webapp.runtime import now
+from webapp.staff.blueprint import admin as bp
 from webapp.staff.principal import role_required
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 200
 SELF_LOCKOUT = _l("You cannot remove your own administrator access or disable your own account.")
 ROLE_LABELS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask import (
-    Blueprint,
     redirect,
     render_template,
     request,
@@ -24,6 +23,7 @@ from webapp.crypto import derive_key
 from webapp.db import get_session
 from webapp.runtime import now, settings
 from webapp.security import client_key, cookie_name, delete_cookie, set_cookie
+from webapp.staff.blueprint import bp
 from webapp.staff.forms import CodeForm, EnrolForm, SignInForm
 from webapp.staff.principal import (
     STAFF_COOKIE,
@@ -31,8 +31,6 @@ from webapp.staff.principal import (
     landing_for,
     signed_in_required,
 )
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PENDING = "staff_pending"
 DEVICE_COOKIE = "staff_device"

@@ -60,15 +60,3 @@ def role_required(*roles: Role):
 def signed_in_required(view):
     """Any staff member, whatever the role."""
     return role_required(*Role)(view)
-
-
-def register(app, blueprints) -> None:
-    """Staff pages know who is signed in, for the navigation and sign-out."""
-    names = {blueprint.name for blueprint in blueprints}
-
-    def inject_principal() -> dict:
-        return {"principal": current_principal()} if request.blueprint in names else {}
-
-    app.context_processor(inject_principal)
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)

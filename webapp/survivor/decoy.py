@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, session, url_for
 from limits import parse
 
-from webapp.disguise import (
+from webapp.extensions import limiter
+from webapp.runtime import settings
+from webapp.security import client_key
+from webapp.survivor.blueprint import bp
+from webapp.survivor.disguise import (
     RECIPES,
     THEMES,
     CalculationError,
@@ -15,10 +19,6 @@ from webapp.disguise import (
     is_code_shaped,
     search_recipes,
 )
-from webapp.extensions import limiter
-from webapp.runtime import settings
-from webapp.security import client_key
-from webapp.survivor import bp
 from webapp.survivor.state import INTRO_SEEN, THEME, current_theme, unlock
 
 # Wrong codes a client may try before even the right one stops working for a while.

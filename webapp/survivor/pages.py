@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
 
-from webapp.disguise import device_code_token
 from webapp.i18n import normalise
 from webapp.runtime import settings
-from webapp.survivor import bp
+from webapp.survivor.blueprint import bp
+from webapp.survivor.disguise import device_code_token
 from webapp.survivor.forms import CodeForm, LookForm
 from webapp.survivor.state import (
     INTRO_SEEN,

@@ -26,7 +26,7 @@ from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
 from webapp.i18n import content_language, spoken_languages
 from webapp.runtime import now, settings
-from webapp.survivor import bp
+from webapp.survivor.blueprint import bp
 from webapp.survivor.state import unlocked_required
 
 

@@ -6,8 +6,8 @@ from functools import wraps
 
 from flask import redirect, session, url_for
 
-from webapp.disguise import THEMES, Theme
 from webapp.runtime import now, settings
+from webapp.survivor.disguise import THEMES, Theme
 
 UNLOCKED_AT = "u"
 SEEN_AT = "v"

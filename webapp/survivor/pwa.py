@@ -1,37 +1,18 @@
-"""The installable decoy: web app manifest, service worker and versioned static assets."""
+"""The installable decoy: its web app manifest and its service worker."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, url_for
-from flask_babel import get_locale
+from flask import Response, current_app, url_for
 
-from webapp.disguise import THEMES
+from webapp.assets import PWA_ROOT, asset_url
 from webapp.i18n import html_dir, html_lang
 from webapp.runtime import settings
+from webapp.survivor.blueprint import bp
+from webapp.survivor.disguise import THEMES
 
-PWA_ROOT = Path(__file__).resolve().parent.parent / "pwa"
-STATIC_ROOT = PWA_ROOT / "static"
 ICON_SIZES = (192, 512)
-
-bp = Blueprint("pwa", __name__)
-
-
-def asset_version() -> str:
-    """One hash over every static file, so a changed asset gets a new URL and a new cache."""
-    digest = hashlib.sha256()
-    for path in sorted(STATIC_ROOT.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(STATIC_ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def asset_url(filename: str) -> str:
-    return url_for("static", filename=filename, v=current_app.config["ASSET_VERSION"])
 
 
 def shell_urls() -> list[str]:
@@ -77,9 +58,3 @@ def service_worker():
         "__SHELL__", json.dumps(shell_urls())
     )
     return Response(script, mimetype="text/javascript")
-
-
-def register(app: Flask) -> None:
-    app.config["ASSET_VERSION"] = asset_version()
-    app.jinja_env.globals["asset_url"] = asset_url
-    app.jinja_env.globals["current_locale"] = get_locale

@@ -1,0 +1,196 @@
+"""The HSDS 3 read API's routes: published, public directory data only."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from flask import Response, abort, jsonify, request, url_for
+
+from webapp.api.blueprint import bp
+from webapp.db import get_session
+from webapp.directory import hsds, listing, translated
+from webapp.directory.errors import ValueProblem
+from webapp.directory.exchange import nested
+from webapp.directory.geo import find_postcode
+from webapp.directory.search import page_of
+from webapp.directory.tables import TABLES
+from webapp.directory.values import parse_datetime
+
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?")
+
+
+@bp.get("/")
+def base():
+    return jsonify(
+        version="3.0",
+        profile=url_for("api.base", _external=True),
+        openapi_url=url_for("api.openapi", _external=True),
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The HSDS 3 OpenAPI description this API follows."""
+    return Response((hsds.SCHEMA_DIR / "openapi.json").read_bytes(), mimetype="application/json")
+
+
+def _paging() -> tuple[int, int]:
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        per_page = min(max(int(request.args.get("per_page", DEFAULT_PER_PAGE)), 1), MAX_PER_PAGE)
+    except ValueError:
+        abort(400)
+    return page, per_page
+
+
+def _page(ids: list[str], table: str, page: int, per_page: int):
+    chosen = ids[(page - 1) * per_page : page * per_page]
+    return _page_of(chosen, len(ids), table, page, per_page)
+
+
+def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int):
+    rows = _public_tree(table, set(chosen))
+    contents = [nested.build(rows, table, record_id) for record_id in chosen]
+    if request.args.get("format") == "ndjson":
+        lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
+        return _in_language(Response(lines, mimetype="application/x-ndjson"))
+    total_pages = max(math.ceil(total / per_page), 1)
+    return _in_language(
+        jsonify(
+            total_items=total,
+            total_pages=total_pages,
+            page_number=page,
+            size=len(contents),
+            first_page=page == 1,
+            last_page=page >= total_pages,
+            empty=not contents,
+            contents=contents,
+        )
+    )
+
+
+def _language() -> str | None:
+    """`lang=es`: text translated where a translation exists (HSDS has no such parameter).
+
+    Without it records come as written, so what a partner imports stays the source text.
+    """
+    value = request.args.get("lang")
+    if value is None:
+        return None
+    if not LANGUAGE.fullmatch(value):
+        abort(400)
+    return translated.language_code(value)
+
+
+def _in_language(response: Response) -> Response:
+    if (language := _language()) is not None:
+        response.headers["Content-Language"] = language.replace("_", "-")
+    return response
+
+
+def _public_tree(table: str, ids: set[str]) -> dict:
+    return listing.public_tree(get_session(), table, ids, language=_language())
+
+
+def _detail(table: str, record_id: str):
+    if not listing.is_published(get_session(), table, record_id):
+        abort(404)
+    item = nested.build(_public_tree(table, {record_id}), table, record_id)
+    return _in_language(jsonify(item)) if item else abort(404)
+
+
+def _service_filter() -> listing.ServiceFilter:
+    """The request's HSDS service filters; 400 for a date that cannot be read."""
+    since = None
+    if request.args.get("modified_after"):
+        try:
+            since = parse_datetime(request.args["modified_after"])
+        except ValueProblem:
+            abort(400)
+    return listing.ServiceFilter(
+        search=request.args.get("search", ""),
+        organization_id=request.args.get("organization_id", ""),
+        modified_after=since,
+        taxonomy_term_id=request.args.get("taxonomy_term_id", ""),
+    )
+
+
+@bp.get("/services")
+def services():
+    """Filtering, counting and paging happen in the database, whatever the directory's size."""
+    page, per_page = _paging()
+    query = listing.service_ids(get_session(), _service_filter())
+    chosen, total = page_of(get_session(), query, page, per_page)
+    return _page_of(chosen, total, "service", page, per_page)
+
+
+@bp.get("/services/<record_id>")
+def service(record_id: str):
+    return _detail("service", record_id)
+
+
+@bp.get("/organizations")
+def organizations():
+    query = listing.published("organization")
+    return _page(list(get_session().scalars(query)), "organization", *_paging())
+
+
+@bp.get("/organizations/<record_id>")
+def organization(record_id: str):
+    return _detail("organization", record_id)
+
+
+@bp.get("/service_at_locations")
+def service_at_locations():
+    """With `postcode` (and `proximity` in metres), nearest first; hidden places are never near."""
+    origin, within_km = None, None
+    if request.args.get("postcode"):
+        place = find_postcode(request.args["postcode"])
+        if place is None:
+            abort(400)
+        origin = place.latitude, place.longitude
+        within_km = _kilometres(request.args.get("proximity"))
+    ids = listing.service_at_location_ids(get_session(), _service_filter(), origin, within_km)
+    return _page(ids, "service_at_location", *_paging())
+
+
+def _kilometres(metres: str | None) -> float | None:
+    try:
+        return float(metres) / 1000 if metres else None
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/service_at_locations/<record_id>")
+def service_at_location(record_id: str):
+    return _detail("service_at_location", record_id)
+
+
+@bp.get("/taxonomies")
+def taxonomies():
+    query = listing.published("taxonomy")
+    return _page(list(get_session().scalars(query)), "taxonomy", *_paging())
+
+
+@bp.get("/taxonomies/<record_id>")
+def taxonomy(record_id: str):
+    return _detail("taxonomy", record_id)
+
+
+@bp.get("/taxonomy_terms")
+def taxonomy_terms():
+    table = TABLES["taxonomy_term"]
+    query = listing.published("taxonomy_term")
+    if request.args.get("taxonomy_id"):
+        query = query.where(table.c.taxonomy_id == request.args["taxonomy_id"])
+    if request.args.get("parent_id"):
+        query = query.where(table.c.parent_id == request.args["parent_id"])
+    return _page(list(get_session().scalars(query)), "taxonomy_term", *_paging())
+
+
+@bp.get("/taxonomy_terms/<record_id>")
+def taxonomy_term(record_id: str):
+    return _detail("taxonomy_term", record_id)

@@ -1,0 +1,1 @@
+"""The advocate console: callback queues for advocates and supervisors."""

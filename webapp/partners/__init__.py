@@ -1,0 +1,1 @@
+"""The partner agencies' area: reports survivors chose to share, and aggregate figures."""

@@ -1,0 +1,1 @@
+"""The organization portal: editors keep their listings true, moderators keep them safe."""

@@ -1,0 +1,33 @@
+"""The survivor blueprint, its error pages and what every page it renders knows."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from webapp import errors
+from webapp.survivor.state import current_theme, is_unlocked
+
+bp = Blueprint("survivor", __name__)
+
+
+@bp.app_context_processor
+def inject_theme() -> dict:
+    """Every page, survivor or decoy, wears the decoy's name, colour and icons."""
+    return {"theme": current_theme()}
+
+
+def render_error(error: HTTPException):
+    """The decoy's look when locked, the quick exit when not: the disguise holds on errors."""
+    code = error.code or 500
+    heading, message = errors.page_text(code)
+    template = "survivor/error.html" if is_unlocked() else "decoy/error.html"
+    return render_template(template, heading=heading, message=message), code
+
+
+def register(app: Flask) -> None:
+    """Attach the survivor views to `bp` (they register on import), then `bp` to the app."""
+    from webapp.survivor import decoy, pages, places, pwa  # noqa: F401
+
+    app.register_blueprint(bp)
+    errors.answer_under(app, "/", render_error)
