@@ -81,14 +81,25 @@ def get_session() -> Session:
     return g.db_session
 
 
+def keep_on_refusal() -> None:
+    """Commit this request's changes even when it answers 4xx.
+
+    For what a refusal itself must record, such as a failed sign-in in the audit log.
+    """
+    g.db_keep_on_refusal = True
+
+
 def _commit_request_session(response):
     """Commit before the response leaves, so a failed commit is an error the client sees.
 
-    A refusal (4xx) still commits: what it recorded, such as a failed sign-in in the audit
-    log, must stay. Only a server error rolls back.
+    Only a success (2xx, 3xx) commits: a view that flushed and then refused (4xx) leaves
+    nothing half-done, unless it called `keep_on_refusal`. A server error always rolls back.
     """
     db_session = g.get("db_session")
-    if db_session is not None and response.status_code < 500:
+    status = response.status_code
+    if db_session is not None and (
+        status < 400 or (status < 500 and g.get("db_keep_on_refusal", False))
+    ):
         db_session.commit()
     return response
 

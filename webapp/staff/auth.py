@@ -20,7 +20,7 @@ from webapp.accounts.models import User
 from webapp.accounts.passwords import PasswordHasher, hasher_for
 from webapp.accounts.sessions import end_all_sessions, end_session, live_sessions, start_session
 from webapp.crypto import derive_key
-from webapp.db import get_session
+from webapp.db import get_session, keep_on_refusal
 from webapp.runtime import now, settings
 from webapp.security import client_key, cookie_name, delete_cookie, set_cookie
 from webapp.staff.blueprint import bp
@@ -80,6 +80,8 @@ def _refuse(form: SignInForm, message: str, status: int):
 
 
 def _audit_failure(user: User | None, reason: str) -> None:
+    """Record a refused sign-in step; the refusal answers 4xx, and the record must stay."""
+    keep_on_refusal()
     audit.record(
         get_session(),
         "signin.failed",
