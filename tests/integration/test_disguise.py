@@ -284,3 +284,25 @@ def test_guesses_are_counted_across_workers_through_redis(clock):
         assert unlock(second).status_code == 200, "the other worker knows of the guesses"
     finally:
         redis.Redis.from_url(url).flushdb()
+
+
+SCRIPT = re.compile(r'<script src="/static/js/([a-z]+\.js)\?v=[0-9a-f]+" defer></script>')
+
+
+@pytest.mark.parametrize(
+    ("path", "scripts"),
+    [
+        ("/home", ["app.js"]),
+        ("/tips", ["app.js"]),
+        ("/places", ["app.js", "places.js"]),
+        ("/settings", ["app.js", "prefs.js"]),
+        ("/nowhere", ["app.js"]),
+    ],
+)
+def test_each_page_loads_the_safety_core_and_only_its_own_scripts(unlocked, path, scripts):
+    assert SCRIPT.findall(unlocked.get(path).get_data(as_text=True)) == scripts
+
+
+def test_the_start_page_loads_its_own_script_after_the_safety_core(client):
+    assert SCRIPT.findall(client.get("/").get_data(as_text=True)) == ["app.js", "start.js"]
+    assert SCRIPT.findall(client.get("/staff/login").get_data(as_text=True)) == []

@@ -19,7 +19,7 @@ def shell_urls() -> list[str]:
     """What the service worker may keep: the decoy page and static assets, nothing else."""
     theme_files = [theme.icon(size) for theme in THEMES.values() for size in ICON_SIZES]
     return [url_for("survivor.decoy")] + [
-        asset_url(name) for name in ("css/app.css", "js/app.js", *theme_files)
+        asset_url(name) for name in ("css/app.css", "js/app.js", "js/start.js", *theme_files)
     ]
 
 

@@ -1,4 +1,5 @@
-/* Quick exit, history hygiene, idle lock and the decoy's own behaviour. No dependencies. */
+/* The safety core, on every page: quick exit, cloak, history hygiene and the idle lock, plus the
+   device preferences other page scripts share (window.appPrefs). No dependencies. */
 (function () {
   'use strict';
   var doc = document;
@@ -39,6 +40,7 @@
 
   /* Other scripts (the notebook) register what must be dropped on exit. */
   window.appForget = function (forget) { forgetters.push(forget); };
+  window.appPrefs = { get: prefs, save: savePrefs };
 
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
@@ -91,7 +93,6 @@
       var form = event.target;
       if (event.defaultPrevented || !sameOrigin(form.action)) { return; }
       event.preventDefault();
-      if (form.hasAttribute('data-unlock')) { addDeviceCode(form); }
       var data = new FormData(form, event.submitter || null);
       if ((form.method || 'get').toLowerCase() === 'get') {
         var url = new URL(form.action);
@@ -119,19 +120,6 @@
     });
   }
 
-  function addDeviceCode(form) {
-    var token = prefs().k;
-    var field = form.querySelector('input[name="k"]');
-    if (!token) { if (field) { field.remove(); } return; }
-    if (!field) {
-      field = doc.createElement('input');
-      field.type = 'hidden';
-      field.name = 'k';
-      form.appendChild(field);
-    }
-    field.value = token;
-  }
-
   /* Idle for LOCK_AFTER_MINUTES: lock back to the decoy. */
   function idleLock() {
     var seconds = parseInt(root.getAttribute('data-idle'), 10);
@@ -146,71 +134,13 @@
     restart();
   }
 
-  /* Pages the server asked to remember something on this device (look, own code). */
-  function storeRequested() {
-    var holder = doc.querySelector('[data-store]');
-    if (holder) {
-      try { savePrefs(JSON.parse(holder.getAttribute('data-store'))); } catch (e) { /* ignore */ }
-    }
-    var hasCode = Boolean(prefs().k);
-    doc.querySelectorAll('[data-code-on]').forEach(function (node) { node.hidden = !hasCode; });
-  }
-
-  /* The decoy opens in the look this device chose. */
-  function keepLook() {
-    var chosen = prefs().t;
-    var shown = root.getAttribute('data-theme');
-    if (!exitUrl && chosen && chosen !== shown && /^(recipes|calculator)$/.test(chosen) &&
-        location.search.indexOf('t=') === -1) {
-      location.replace('/?t=' + chosen);
-    }
-  }
-
-  function calculatorKeys() {
-    var display = doc.querySelector('.calc .display');
-    if (!display) { return; }
-    doc.querySelectorAll('.calc [data-key]').forEach(function (button) {
-      button.addEventListener('click', function () {
-        var key = button.getAttribute('data-key');
-        display.value = key === 'C' ? '' : display.value + key;
-      });
-    });
-  }
-
-  /* "Search near me": the position is asked for only on this tap and sent in the same POST. */
-  function nearMe() {
-    var form = doc.querySelector('[data-finder]');
-    if (!form || !('geolocation' in navigator)) { return; }
-    doc.querySelectorAll('[data-near-me]').forEach(function (node) { node.hidden = false; });
-    form.querySelector('button[data-near-me]').addEventListener('click', function () {
-      navigator.geolocation.getCurrentPosition(function (position) {
-        form.elements.latitude.value = position.coords.latitude.toFixed(4);
-        form.elements.longitude.value = position.coords.longitude.toFixed(4);
-        form.requestSubmit();
-      }, function () { /* refused or unavailable: the ZIP code still works */ },
-      { maximumAge: 0, timeout: 15000 });
-    });
-  }
-
-  function registerWorker() {
-    var url = root.getAttribute('data-sw');
-    if (url && 'serviceWorker' in navigator) {
-      navigator.serviceWorker.register(url, { scope: '/' }).catch(function () { /* offline is optional */ });
-    }
-  }
-
   window.addEventListener('pageshow', function (event) {
     /* Restored from the back/forward cache after leaving: never show it again. */
     if (event.persisted && exitUrl) { gone = false; leave(); }
   });
 
-  keepLook();
   replaceLinks();
   replaceForms();
-  storeRequested();
-  calculatorKeys();
-  nearMe();
-  registerWorker();
   if (exitUrl) {
     watchExitKeys();
     idleLock();
