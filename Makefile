@@ -40,6 +40,6 @@ chromium: install
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
 
-## Everything the tests need, then the whole suite.
+## Everything the tests need, then the whole suite, spread over every core.
 test: translations chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto

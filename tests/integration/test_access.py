@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import csrf_token, make_settings
-from webapp import create_app
+from tests import factories
+from tests.conftest import csrf_token
 from webapp.accounts import operations
 from webapp.accounts.models import Role
-from webapp.accounts.passwords import PasswordHasher
 from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
 
@@ -42,22 +41,17 @@ PASSWORD = "lantern-river-stone-1987"
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = create_app(make_settings(database_url=database_url), clock=clock)
-    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
-    with session_scope(app) as session:
-        hasher, now = PasswordHasher(app.config["HAVEN_SETTINGS"]), datetime.now(UTC)
+def app(db_app):
+    """One staff member per role, and a target for the admin's actions; rolled back after."""
+    with session_scope(db_app) as session:
         for role in [*ALL, "target"]:
-            operations.create_user(
+            factories.user(
                 session,
-                hasher,
+                db_app.config["HAVEN_SETTINGS"],
                 email=f"{role}@haven.test",
-                password=PASSWORD,
                 roles=[role] if role != "target" else ["advocate"],
-                now=now,
             )
-    yield app
-    app.extensions["db.engine"].dispose()
+    return db_app
 
 
 def staff_routes(app) -> list[tuple[str, str, str]]:

@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import make_settings
 from tests.integration.test_directory_privacy import SECRETS, SHELTER
-from webapp import create_app
 from webapp.directory import hsds
 
 EXAMPLES = hsds.HSDS_DIR / "examples"
@@ -41,10 +39,9 @@ NEAR_10001 = {  # a public clinic a few hundred metres from the centre of ZIP 10
 
 
 @pytest.fixture
-def client(database_url, clock, tmp_path):
-    app = create_app(make_settings(database_url=database_url), clock=clock)
+def client(migrated_app, tmp_path):
+    app = migrated_app
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert runner.invoke(args=["directory", "import", str(EXAMPLES / "csv")]).exit_code == 0
     example = runner.invoke(args=["directory", "import", str(EXAMPLES / "service_full.json")])
     assert example.exit_code == 0, example.output
@@ -55,8 +52,7 @@ def client(database_url, clock, tmp_path):
     feed.write_text(json.dumps([shelter, NEAR_10001]))
     result = runner.invoke(args=["directory", "import", str(feed)])
     assert result.exit_code == 0, result.output
-    yield app.test_client()
-    app.extensions["db.engine"].dispose()
+    return app.test_client()
 
 
 def get_json(client, url: str):

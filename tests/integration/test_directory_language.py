@@ -69,9 +69,8 @@ def test_language_codes_are_read_as_stored(typed, stored):
 
 
 @pytest.fixture
-def seeded(migrated_app):
-    assert migrated_app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
-    return migrated_app
+def seeded(seeded_app):
+    return seeded_app
 
 
 def spanish_source_service() -> tuple[dict, str]:

@@ -8,8 +8,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_settings
-from webapp import create_app
 from webapp.db import session_scope
 from webapp.directory.search import fold, match_subquery
 
@@ -67,10 +65,9 @@ TRANSLATIONS = [
 
 
 @pytest.fixture
-def app(database_url, clock, tmp_path):
-    app = create_app(make_settings(database_url=database_url), clock=clock)
+def app(migrated_app, tmp_path):
+    app = migrated_app
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     feed = tmp_path / "services.json"
     feed.write_text(json.dumps(SERVICES))
     assert runner.invoke(args=["directory", "import", str(feed)]).exit_code == 0
@@ -82,8 +79,7 @@ def app(database_url, clock, tmp_path):
         )
     result = runner.invoke(args=["directory", "import", str(folder)])
     assert result.exit_code == 0, result.output
-    yield app
-    app.extensions["db.engine"].dispose()
+    return app
 
 
 def search(app, query: str) -> set[str]:

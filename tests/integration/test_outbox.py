@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import func, select, text
 
-from tests.conftest import DATABASES, LiveServer, make_settings
+from tests.conftest import DATABASES, LiveServer, app_on, make_settings
 from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
 from webapp import create_app, crypto
 from webapp.crypto import keyring_for
@@ -47,13 +47,12 @@ TWILIO_SETTINGS = {
 
 
 @pytest.fixture
-def app(database_url, clock):
-    """Haven on the parametrized database, migrated, configured for Twilio."""
-    app = create_app(make_settings(database_url=database_url, **TWILIO_SETTINGS), clock=clock)
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    yield app
-    app.extensions["db.engine"].dispose()
+def app(templates, database_kind, clock):
+    """Haven on a migrated copy of the parametrized database, configured for Twilio."""
+    with templates.copy(database_kind, seeded=False) as url:
+        app = app_on(url, clock, **TWILIO_SETTINGS)
+        yield app
+        app.extensions["db.engine"].dispose()
 
 
 @pytest.fixture
@@ -324,7 +323,7 @@ def test_the_worker_command_delivers_with_the_configured_backend(database_url, c
 # Row locks are PostgreSQL's; SQLite runs one worker, so this runs only where PostgreSQL is given.
 if "postgresql" in DATABASES:
 
-    @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+    @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
     def test_workers_on_postgresql_skip_a_message_another_worker_holds(app, sender, clock):
         held_id, free_id = enqueue_committed(app, clock), enqueue_committed(app, clock)
         with app.extensions["db.sessionmaker"]() as other_worker:

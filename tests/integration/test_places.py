@@ -24,9 +24,8 @@ def seed_rows(name: str) -> list[dict]:
 
 
 @pytest.fixture
-def survivor(migrated_app):
-    assert migrated_app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
-    client = migrated_app.test_client()
+def survivor(seeded_app):
+    client = seeded_app.test_client()
     unlock(client)
     return client
 
@@ -41,8 +40,8 @@ def found_ids(page: str) -> list[str]:
     return NAME.findall(page)
 
 
-def test_the_search_form_is_behind_the_code_and_has_its_hook(migrated_app, survivor):
-    assert migrated_app.test_client().get("/places").status_code == 303
+def test_the_search_form_is_behind_the_code_and_has_its_hook(seeded_app, survivor):
+    assert seeded_app.test_client().get("/places").status_code == 303
     assert 'data-testid="search"' in survivor.get("/places").get_data(as_text=True)
 
 
@@ -107,7 +106,7 @@ def test_an_unknown_zip_code_is_explained_and_keeps_what_was_typed(survivor):
     assert "We could not find that ZIP code" in page and 'value="legal"' in page
 
 
-def test_open_now_keeps_only_what_is_open(migrated_app, survivor, clock):
+def test_open_now_keeps_only_what_is_open(seeded_app, survivor, clock):
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC).timestamp()  # Tuesday, 03:00 in Chicago
     unlock(survivor)
     _response, night = search(survivor, open_now="y")

@@ -1,0 +1,94 @@
+"""Factories for the records tests need: staff users, organizations and published services.
+
+Each takes a session and plain values, flushes, and returns what it made; defaults are enough
+for a test that does not care, and every value a test asserts on can be given.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from webapp.accounts import operations
+from webapp.accounts.models import User
+from webapp.accounts.passwords import PasswordHasher
+from webapp.db import new_id
+from webapp.directory import search
+from webapp.directory.models import RecordSetting
+from webapp.directory.tables import TABLES
+from webapp.settings import Settings
+
+PASSWORD = "lantern-river-stone-1987"
+NOW = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)
+_numbers = itertools.count(1)
+
+
+def user(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str | None = None,
+    roles: Iterable[str] = ("advocate",),
+    password: str = PASSWORD,
+    now: datetime = NOW,
+) -> User:
+    """A staff account (second factor not yet enrolled), hashed with the app's parameters."""
+    return operations.create_user(
+        session,
+        PasswordHasher(settings),
+        email=email or f"staff{next(_numbers)}@haven.test",
+        password=password,
+        roles=roles,
+        now=now,
+    )
+
+
+def organization(session: Session, *, name: str | None = None, description: str = "") -> str:
+    """An HSDS organization; returns its id."""
+    organization_id = new_id()
+    session.execute(
+        TABLES["organization"]
+        .insert()
+        .values(
+            id=organization_id,
+            name=name or f"Organization {next(_numbers)}",
+            description=description or "A made-up organization for a test.",
+        )
+    )
+    return organization_id
+
+
+def service(
+    session: Session,
+    *,
+    name: str | None = None,
+    organization_id: str | None = None,
+    status: str = "active",
+    description: str = "",
+    draft: bool = False,
+    languages: Iterable[str] = (),
+) -> str:
+    """An HSDS service, indexed for search (published unless `draft` or not active)."""
+    service_id = new_id()
+    session.execute(
+        TABLES["service"]
+        .insert()
+        .values(
+            id=service_id,
+            organization_id=organization_id or organization(session),
+            name=name or f"Service {next(_numbers)}",
+            status=status,
+            description=description or None,
+        )
+    )
+    for code in languages:
+        session.execute(
+            TABLES["language"].insert().values(id=new_id(), service_id=service_id, code=code)
+        )
+    if draft:
+        session.add(RecordSetting(resource="service", record_id=service_id, status="draft"))
+    search.reindex(session, [service_id])
+    return service_id
