@@ -7,12 +7,25 @@ import re
 
 import pytest
 
-from tests.browser.helpers import is_survivor_url, unlock, visit_by_links
+from tests.browser.helpers import (
+    SURVIVOR_PATHS,
+    in_tests_world,
+    is_survivor_url,
+    unlock,
+    visit_by_links,
+)
 from tests.conftest import UNLOCK_CODE
 
 REVEALING = re.compile(
     r"help|abuse|violence|safety|shelter|report|hotline|police|haven|exit|survivor", re.I
 )
+# Which of these URLs Chromium's HTTP cache answers without the network (only same-origin asks).
+FROM_HTTP_CACHE_ONLY = """Promise.all(%s.map(url =>
+    fetch(url, {cache: 'only-if-cached', mode: 'same-origin'}).then(() => url, () => null)
+)).then(found => found.filter(Boolean))"""
+STATIC_FILES_OF_THE_PAGE = """[...document.querySelectorAll(
+    'link[rel~=icon], link[rel=stylesheet], script[src]'
+)].map(element => element.href || element.src)"""
 
 
 def trigger_button(page):
@@ -68,6 +81,13 @@ def storage_of(page, haven) -> dict:
     )
 
 
+def http_cached(page, haven: str, urls: list[str]) -> list[str]:
+    """Those of `urls` in Chromium's HTTP cache, asked from a page of the site that loads nothing
+    else (a survivor page would fill the cache again with its static files)."""
+    page.goto(haven + "/manifest.webmanifest")
+    return in_tests_world(page, FROM_HTTP_CACHE_ONLY % json.dumps(urls))
+
+
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_quick_exit_leaves_nothing_to_find(page, context, haven, exit_url, trigger):
     browse_four_pages(page, haven)
@@ -87,6 +107,37 @@ def test_quick_exit_leaves_nothing_to_find(page, context, haven, exit_url, trigg
     assert all(path == "/" or path.startswith("/static/") for path in kept["caches"]), kept
     assert kept["session"] == {}
     assert not REVEALING.search(json.dumps(kept["local"])), kept["local"]
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_quick_exit_empties_the_browsers_http_cache_and_cookie_jar(
+    browser, phone, haven, exit_url, trigger
+):
+    """What the exit answer's Clear-Site-Data does, seen in Chromium itself.
+
+    Service workers are blocked so that every request meets the HTTP cache and the probe sees
+    that cache alone (the worker's own shell cache is checked in the test above). A cookie this
+    version of Haven never sets stands for whatever else the site may have left: only the
+    header, not the session's own Set-Cookie, removes it.
+    """
+    context = browser.new_context(**phone, service_workers="block")
+    context.add_cookies([{"name": "session", "value": "left-by-an-older-version", "url": haven}])
+    page = context.new_page()
+    browse_four_pages(page, haven)
+    assets = sorted(set(page.evaluate(STATIC_FILES_OF_THE_PAGE)))
+    pages = [haven + path for path in SURVIVOR_PATHS]
+    assert len(assets) == 3, assets
+    assert sorted(http_cached(page, haven, assets + pages)) == assets, (
+        "before the exit the probe finds the static files, and no survivor page is ever stored"
+    )
+
+    page.goto(haven + "/settings")
+    TRIGGERS[trigger](page)
+    page.wait_for_url(exit_url)
+
+    assert context.cookies(haven) == []
+    assert http_cached(page, haven, assets + pages) == []
+    context.close()
 
 
 def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
