@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.helpers import (
     SURVIVOR_PATHS,
+    IsolatedWorld,
     in_tests_world,
     is_survivor_url,
     unlock,
@@ -26,6 +27,10 @@ FROM_HTTP_CACHE_ONLY = """Promise.all(%s.map(url =>
 STATIC_FILES_OF_THE_PAGE = """[...document.querySelectorAll(
     'link[rel~=icon], link[rel=stylesheet], script[src]'
 )].map(element => element.href || element.src)"""
+CLOAK_STATE = (
+    "[document.documentElement.classList.contains('cloak'),"
+    " getComputedStyle(document.body).display]"
+)
 
 
 def trigger_button(page):
@@ -142,11 +147,10 @@ def test_quick_exit_empties_the_browsers_http_cache_and_cookie_jar(
 
 def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
     unlock(page, haven)
-    page.evaluate(
-        """() => window.addEventListener('click', () => console.log('cloaked in task: ' + [
-            document.documentElement.classList.contains('cloak'),
-            getComputedStyle(document.body).display,
-        ].join(' ')))"""
+    in_tests_world(
+        page,
+        f"window.addEventListener('click', () => console.log('cloaked in task: ' + {CLOAK_STATE}"
+        ".join(' ')))",
     )
     with page.expect_console_message(lambda m: m.text.startswith("cloaked in task")) as seen:
         page.get_by_test_id("quick-exit").click()
@@ -154,15 +158,27 @@ def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
     page.wait_for_url(exit_url)
 
 
-def test_escape_inside_a_field_does_not_exit(page, haven):
+def test_escape_inside_a_field_does_not_exit(page, haven, exit_url):
+    """Leaving always cloaks in the key's own task, so the state just after each key tells."""
     unlock(page, haven)
     page.goto(haven + "/settings")
+    world = IsolatedWorld(page)
+    world.evaluate(
+        "window.cloakedAfterKey = [];"
+        "window.addEventListener('keydown', () => cloakedAfterKey.push("
+        "document.documentElement.classList.contains('cloak')))"
+    )
     field = page.get_by_label("New code")
     field.click()
     field.press("Escape")
     field.press("Escape")
-    page.wait_for_timeout(300)
+    assert world.evaluate("cloakedAfterKey") == [False, False], "both keys ran, neither left"
     assert page.url == haven + "/settings"
+
+    page.locator("h1").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url(exit_url)
 
 
 def test_links_and_forms_replace_the_history_entry(page, haven):
@@ -197,8 +213,12 @@ def test_quick_exit_stays_on_screen_and_comes_first(page, haven):
 
 def test_restored_page_is_cloaked_and_leaves(page, haven, exit_url):
     unlock(page, haven)
-    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    shown = "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: %s}));"
+    world = IsolatedWorld(page)
+    assert world.evaluate(shown % "false" + CLOAK_STATE) == [False, "block"], "a fresh load stays"
+    assert world.evaluate(shown % "true" + CLOAK_STATE) == [True, "none"]
     page.wait_for_url(exit_url)
+    assert page.get_by_test_id("quick-exit").count() == 0
 
 
 def test_without_javascript_the_exit_link_still_leaves(browser, phone, haven, exit_url):
