@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
+import re
 import zipfile
 
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import make_settings
+from tests.conftest import csrf_token, make_settings, unlock
 from webapp import create_app
 from webapp.db import session_scope
 from webapp.directory.models import LocationPrivacy
@@ -55,6 +57,35 @@ SHELTER = {
 }
 
 
+LOCATION_ID = SHELTER["service_at_locations"][0]["location"]["id"]
+LINK_ID = SHELTER["service_at_locations"][0]["id"]
+# The shelter's point at any precision from a whole degree to the stored one: 41, 40.7, 40.71 ...
+NEAR_POINTS = {round(value, places) for value in (LAT, LON) for places in range(7)}
+NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w.])")
+NEARBY = {  # a public clinic about 2 km from the shelter: searches near it show distances
+    "id": "3c4d5e6f-7081-4923-a4b5-c6d7e8f90a1b",
+    "name": "Canal Street legal clinic",
+    "status": "active",
+    "organization": {
+        "id": "4d5e6f70-8192-4a34-b5c6-d7e8f90a1b2c",
+        "name": "Downtown Legal Aid",
+        "description": "Free legal help.",
+    },
+    "service_at_locations": [
+        {
+            "id": "5e6f7081-92a3-4b45-86d7-e8f90a1b2c3d",
+            "location": {
+                "id": "6f708192-a3b4-4c56-97e8-f90a1b2c3d4e",
+                "location_type": "physical",
+                "name": "Canal Street office",
+                "latitude": 40.7193,
+                "longitude": -73.9987,
+            },
+        }
+    ],
+}
+
+
 @pytest.fixture
 def app(migrated_app):
     return migrated_app
@@ -82,6 +113,103 @@ def raw_database(app) -> str:
         public = [str(list(connection.execute(select(TABLES[t])))) for t in ("location", "address")]
         kept = connection.execute(text("SELECT exact_place FROM location_privacy")).scalars()
         return "\n".join(public + list(kept))
+
+
+def numbers_near_the_shelter(answer: str) -> list[str]:
+    """Numbers in `answer` that are the shelter's latitude or longitude, however rounded."""
+    return [number for number in NUMBER.findall(answer) if float(number) in NEAR_POINTS]
+
+
+def survivor_answers(app) -> dict[str, str]:
+    """The shelter's page, and a search from the shelter's own doorstep, as a survivor sees them."""
+    client = app.test_client()
+    assert unlock(client).status_code == 303
+    page = client.get(f"/places/{SHELTER['id']}")
+    assert page.status_code == 200 and "Safe Harbor Shelter" in page.get_data(as_text=True)
+    token = csrf_token(client.get("/places").get_data(as_text=True))
+    search = client.post(
+        "/places", data={"csrf_token": token, "latitude": str(LAT), "longitude": str(LON)}
+    )
+    assert search.status_code == 200
+    results = search.get_data(as_text=True)
+    listed = {
+        service: item
+        for item in results.split("<li")[1:]
+        for service in (SHELTER["id"], NEARBY["id"])
+        if f'href="/places/{service}"' in item
+    }
+    assert "km away" in listed[NEARBY["id"]], "a public place near the searcher shows its distance"
+    assert "km away" not in listed[SHELTER["id"]] and "data-km" not in listed[SHELTER["id"]]
+    return {"/places/<shelter>": page.get_data(as_text=True), "search near the shelter": results}
+
+
+def api_answers(app) -> dict[str, str]:
+    client, answers = app.test_client(), {}
+    for url in (
+        "/api/hsds/services",
+        f"/api/hsds/services/{SHELTER['id']}",
+        "/api/hsds/services?format=ndjson",
+        "/api/hsds/service_at_locations",
+        f"/api/hsds/service_at_locations/{LINK_ID}",
+        "/api/hsds/service_at_locations?postcode=10013",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers[url] = response.get_data(as_text=True)
+    service = json.loads(answers[f"/api/hsds/services/{SHELTER['id']}"])
+    location = service["service_at_locations"][0]["location"]
+    assert location["id"] == LOCATION_ID
+    assert (location.get("latitude"), location.get("longitude")) == (None, None)
+    near = json.loads(answers["/api/hsds/service_at_locations?postcode=10013"])["contents"]
+    assert [link["id"] for link in near] == [NEARBY["service_at_locations"][0]["id"]], (
+        "a place with no point is near nothing"
+    )
+    return answers
+
+
+def exports_checked_for_the_point(app, tmp_path) -> dict[str, str]:
+    """Both export formats, after checking the shelter's location in each has no point."""
+    runner = app.test_cli_runner()
+    for name in ("points.json", "points.zip"):
+        result = runner.invoke(args=["directory", "export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    services = json.loads((tmp_path / "points.json").read_text())
+    [shelter] = [service for service in services if service["id"] == SHELTER["id"]]
+    location = shelter["service_at_locations"][0]["location"]
+    assert (location.get("latitude"), location.get("longitude")) == (None, None)
+    with zipfile.ZipFile(tmp_path / "points.zip") as archive:
+        # datapackage.json describes the tables and holds no record (HSDS's examples say "41,42").
+        tables = {
+            name: archive.read(name).decode()
+            for name in archive.namelist()
+            if name != "datapackage.json"
+        }
+    rows = csv.DictReader(tables["locations.csv"].splitlines())
+    [row] = [r for r in rows if r["id"] == LOCATION_ID]
+    assert (row["latitude"], row["longitude"]) == ("", "")
+    return {"points.json": (tmp_path / "points.json").read_text(), **tables}
+
+
+def test_a_hidden_location_has_no_point_in_any_answer(app, tmp_path):
+    """Not the exact point and not a rounded one: a rounded point still leads to the door."""
+    result = import_services(app, tmp_path, [SHELTER, NEARBY])
+    assert result.exit_code == 0, result.output
+    with app.extensions["db.engine"].connect() as connection:
+        locations = TABLES["location"]
+        stored = connection.execute(
+            select(locations.c.latitude, locations.c.longitude).where(locations.c.id == LOCATION_ID)
+        ).one()
+    assert tuple(stored) == (None, None)
+
+    answers = {
+        **survivor_answers(app),
+        **api_answers(app),
+        **exports_checked_for_the_point(app, tmp_path),
+        "raw location and address tables": raw_database(app),
+    }
+    assert {name: numbers_near_the_shelter(answer) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
 
 
 def test_a_hidden_shelter_is_exported_without_address_or_point(app, tmp_path):
@@ -120,8 +248,14 @@ def test_a_later_feed_cannot_publish_a_confidential_address(app, tmp_path):
     del feed["service_at_locations"][0]["location"]["x_haven"]
     result = import_services(app, tmp_path, [feed], name="partner.json")
     assert result.exit_code == 0, result.output
+    exported = every_export(app, tmp_path)
+    assert "Safe Harbor Shelter" in exported and '"visibility": "hidden"' in exported
     for secret in SECRETS:
-        assert secret not in every_export(app, tmp_path)
+        assert secret not in exported
+    answers = {**exports_checked_for_the_point(app, tmp_path), "raw tables": raw_database(app)}
+    assert {name: numbers_near_the_shelter(answer) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
 
 
 def test_a_confidential_location_needs_a_public_phone(app, tmp_path):
