@@ -100,8 +100,9 @@ def import_services(app, tmp_path, services, name="feed.json"):
 def every_export(app, tmp_path) -> str:
     """All bytes every export format writes, as text."""
     runner, found = app.test_cli_runner(), []
-    runner.invoke(args=["directory", "export", str(tmp_path / "out.json")])
-    runner.invoke(args=["directory", "export", str(tmp_path / "out.zip")])
+    for name in ("out.json", "out.zip"):
+        result = runner.invoke(args=["directory", "export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
     found.append((tmp_path / "out.json").read_text())
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         found += [archive.read(name).decode() for name in archive.namelist()]
@@ -223,18 +224,15 @@ def test_a_hidden_shelter_is_exported_without_address_or_point(app, tmp_path):
     for secret in SECRETS[:4]:
         assert secret not in raw_database(app), "the exact place is stored encrypted, apart"
     with session_scope(app) as session:
-        kept = json.loads(
-            session.get(
-                LocationPrivacy, SHELTER["service_at_locations"][0]["location"]["id"]
-            ).exact_place
-        )
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
     assert kept["addresses"][0]["address_1"] == STREET and kept["coordinates"] == [LAT, LON]
 
 
 def test_an_area_only_location_shows_a_coarse_point(app, tmp_path):
     shelter = copy.deepcopy(SHELTER)
     shelter["service_at_locations"][0]["location"]["x_haven"]["visibility"] = "area_only"
-    import_services(app, tmp_path, [shelter])
+    result = import_services(app, tmp_path, [shelter])
+    assert result.exit_code == 0, result.output
     with session_scope(app) as session:
         locations = TABLES["location"]
         point = session.execute(select(locations.c.latitude, locations.c.longitude)).one()
@@ -243,7 +241,8 @@ def test_an_area_only_location_shows_a_coarse_point(app, tmp_path):
 
 
 def test_a_later_feed_cannot_publish_a_confidential_address(app, tmp_path):
-    import_services(app, tmp_path, [SHELTER])
+    first = import_services(app, tmp_path, [SHELTER])
+    assert first.exit_code == 0, first.output
     feed = copy.deepcopy(SHELTER)
     del feed["service_at_locations"][0]["location"]["x_haven"]
     result = import_services(app, tmp_path, [feed], name="partner.json")
@@ -270,15 +269,25 @@ def test_a_confidential_location_needs_a_public_phone(app, tmp_path):
 
 
 def test_privacy_round_trips_through_the_datapackage(app, clock, tmp_path):
-    import_services(app, tmp_path, [SHELTER])
-    app.test_cli_runner().invoke(args=["directory", "export", str(tmp_path / "first.zip")])
+    imported = import_services(app, tmp_path, [SHELTER])
+    assert imported.exit_code == 0, imported.output
+    exported = app.test_cli_runner().invoke(
+        args=["directory", "export", str(tmp_path / "first.zip")]
+    )
+    assert exported.exit_code == 0, exported.output
     again = create_app(
         make_settings(database_url=f"sqlite:///{tmp_path / 'again.db'}"), clock=clock
     )
-    again.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert again.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     result = again.test_cli_runner().invoke(
         args=["directory", "import", str(tmp_path / "first.zip")]
     )
     assert result.exit_code == 0, result.output
-    again.test_cli_runner().invoke(args=["directory", "export", str(tmp_path / "second.zip")])
+    with session_scope(again) as session:
+        privacy = session.get(LocationPrivacy, LOCATION_ID)
+        assert (privacy.visibility, privacy.public_area) == ("hidden", "Riverside")
+    second = again.test_cli_runner().invoke(
+        args=["directory", "export", str(tmp_path / "second.zip")]
+    )
+    assert second.exit_code == 0, second.output
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
