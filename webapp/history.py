@@ -1,8 +1,8 @@
 """History hygiene: a form the page script submits learns of a redirect without following it.
 
-The safety core (pwa/static/js/app.js) sends POSTs with `X-Replace: 1`. A redirect answer then comes back as 204 with the
-target in `X-Replace-Location`, and the page calls `location.replace` itself: one history
-entry, and the target is rendered once instead of twice.
+The safety core (pwa/static/js/app.js) sends POSTs with `X-Replace: 1`. A redirect answer then
+comes back as 204 with the target in `X-Replace-Location`, and the page calls
+`location.replace` itself: one history entry, and the target is rendered once instead of twice.
 """
 
 from __future__ import annotations

@@ -7,11 +7,29 @@ import re
 
 import pytest
 
-from tests.browser.helpers import is_survivor_url, unlock, visit_by_links
+from tests.browser.helpers import (
+    SURVIVOR_PATHS,
+    IsolatedWorld,
+    in_tests_world,
+    is_survivor_url,
+    unlock,
+    visit_by_links,
+)
 from tests.conftest import UNLOCK_CODE
 
 REVEALING = re.compile(
     r"help|abuse|violence|safety|shelter|report|hotline|police|haven|exit|survivor", re.I
+)
+# Which of these URLs Chromium's HTTP cache answers without the network (only same-origin asks).
+FROM_HTTP_CACHE_ONLY = """Promise.all(%s.map(url =>
+    fetch(url, {cache: 'only-if-cached', mode: 'same-origin'}).then(() => url, () => null)
+)).then(found => found.filter(Boolean))"""
+STATIC_FILES_OF_THE_PAGE = """[...document.querySelectorAll(
+    'link[rel~=icon], link[rel=stylesheet], script[src]'
+)].map(element => element.href || element.src)"""
+CLOAK_STATE = (
+    "[document.documentElement.classList.contains('cloak'),"
+    " getComputedStyle(document.body).display]"
 )
 
 
@@ -68,6 +86,13 @@ def storage_of(page, haven) -> dict:
     )
 
 
+def http_cached(page, haven: str, urls: list[str]) -> list[str]:
+    """Those of `urls` in Chromium's HTTP cache, asked from a page of the site that loads nothing
+    else (a survivor page would fill the cache again with its static files)."""
+    page.goto(haven + "/manifest.webmanifest")
+    return in_tests_world(page, FROM_HTTP_CACHE_ONLY % json.dumps(urls))
+
+
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_quick_exit_leaves_nothing_to_find(page, context, haven, exit_url, trigger):
     browse_four_pages(page, haven)
@@ -89,13 +114,44 @@ def test_quick_exit_leaves_nothing_to_find(page, context, haven, exit_url, trigg
     assert not REVEALING.search(json.dumps(kept["local"])), kept["local"]
 
 
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_quick_exit_empties_the_browsers_http_cache_and_cookie_jar(
+    browser, phone, haven, exit_url, trigger
+):
+    """What the exit answer's Clear-Site-Data does, seen in Chromium itself.
+
+    Service workers are blocked so that every request meets the HTTP cache and the probe sees
+    that cache alone (the worker's own shell cache is checked in the test above). A cookie this
+    version of Haven never sets stands for whatever else the site may have left: only the
+    header, not the session's own Set-Cookie, removes it.
+    """
+    context = browser.new_context(**phone, service_workers="block")
+    context.add_cookies([{"name": "session", "value": "left-by-an-older-version", "url": haven}])
+    page = context.new_page()
+    browse_four_pages(page, haven)
+    assets = sorted(set(page.evaluate(STATIC_FILES_OF_THE_PAGE)))
+    pages = [haven + path for path in SURVIVOR_PATHS]
+    named = {asset.split("/static/", 1)[1].split("?", 1)[0] for asset in assets}
+    assert {"css/app.css", "js/app.js", "js/prefs.js"} <= named, assets
+    assert sorted(http_cached(page, haven, assets + pages)) == assets, (
+        "before the exit the probe finds the static files, and no survivor page is ever stored"
+    )
+
+    page.goto(haven + "/settings")
+    TRIGGERS[trigger](page)
+    page.wait_for_url(exit_url)
+
+    assert context.cookies(haven) == []
+    assert http_cached(page, haven, assets + pages) == []
+    context.close()
+
+
 def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
     unlock(page, haven)
-    page.evaluate(
-        """() => window.addEventListener('click', () => console.log('cloaked in task: ' + [
-            document.documentElement.classList.contains('cloak'),
-            getComputedStyle(document.body).display,
-        ].join(' ')))"""
+    in_tests_world(
+        page,
+        f"window.addEventListener('click', () => console.log('cloaked in task: ' + {CLOAK_STATE}"
+        ".join(' ')))",
     )
     with page.expect_console_message(lambda m: m.text.startswith("cloaked in task")) as seen:
         page.get_by_test_id("quick-exit").click()
@@ -103,15 +159,27 @@ def test_cloak_happens_in_the_same_task_as_the_trigger(page, haven, exit_url):
     page.wait_for_url(exit_url)
 
 
-def test_escape_inside_a_field_does_not_exit(page, haven):
+def test_escape_inside_a_field_does_not_exit(page, haven, exit_url):
+    """Leaving always cloaks in the key's own task, so the state just after each key tells."""
     unlock(page, haven)
     page.goto(haven + "/settings")
+    world = IsolatedWorld(page)
+    world.evaluate(
+        "window.cloakedAfterKey = [];"
+        "window.addEventListener('keydown', () => cloakedAfterKey.push("
+        "document.documentElement.classList.contains('cloak')))"
+    )
     field = page.get_by_label("New code")
     field.click()
     field.press("Escape")
     field.press("Escape")
-    page.wait_for_timeout(300)
+    assert world.evaluate("cloakedAfterKey") == [False, False], "both keys ran, neither left"
     assert page.url == haven + "/settings"
+
+    page.locator("h1").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url(exit_url)
 
 
 def test_links_and_forms_replace_the_history_entry(page, haven):
@@ -146,8 +214,12 @@ def test_quick_exit_stays_on_screen_and_comes_first(page, haven):
 
 def test_restored_page_is_cloaked_and_leaves(page, haven, exit_url):
     unlock(page, haven)
-    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    shown = "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: %s}));"
+    world = IsolatedWorld(page)
+    assert world.evaluate(shown % "false" + CLOAK_STATE) == [False, "block"], "a fresh load stays"
+    assert world.evaluate(shown % "true" + CLOAK_STATE) == [True, "none"]
     page.wait_for_url(exit_url)
+    assert page.get_by_test_id("quick-exit").count() == 0
 
 
 def test_without_javascript_the_exit_link_still_leaves(browser, phone, haven, exit_url):

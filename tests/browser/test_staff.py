@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 import pyotp
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.helpers import axe_violations, csp_refusals
 from webapp.accounts import operations
 from webapp.accounts.passwords import PasswordHasher
 from webapp.db import session_scope
 
 PASSWORD = "lantern-river-stone-1987"
-axe = Axe()
 
 
 def add_admin(server, email: str) -> None:
@@ -29,38 +28,36 @@ def add_admin(server, email: str) -> None:
         )
 
 
-def no_violations(page) -> list[str]:
-    return [v["id"] for v in axe.run(page).response["violations"]]
-
-
 @pytest.mark.parametrize("locale", ["en", "ar"])
 def test_first_sign_in_with_a_qr_code_then_admin_pages(browser, haven_app, locale):
     email = f"admin-{locale}@haven.test"
     add_admin(haven_app, email)
     base = haven_app.url
-    context = browser.new_context(locale=locale, bypass_csp=True)
+    context = browser.new_context(locale=locale)
     page = context.new_page()
     requested = []
     page.on("request", lambda request: requested.append(request.url))
+    refused = csp_refusals(page)
 
     page.goto(base + "/staff/login")
-    assert no_violations(page) == []
+    assert axe_violations(page) == []
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/staff/enrol**")
     assert page.locator("figure.qr svg").is_visible()
-    assert no_violations(page) == []
+    assert axe_violations(page) == []
     secret = page.locator("figcaption code").inner_text()
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     page.locator("main form button[type=submit]").click()
     codes = page.locator("ul.codes code").all_inner_texts()
     assert len(codes) == 10
-    assert no_violations(page) == []
+    assert axe_violations(page) == []
     page.locator("a.button").click()
     page.wait_for_url("**/admin/users")
     for path in ("/admin/users", "/admin/audit", "/staff/sessions", "/console/"):
         page.goto(base + path)
-        assert no_violations(page) == [], path
+        assert axe_violations(page) == [], path
     assert [url for url in requested if not url.startswith(base)] == []
+    assert refused == []
     context.close()

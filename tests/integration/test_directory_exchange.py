@@ -37,6 +37,13 @@ def run(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
+def succeed(app, *args: str):
+    """Run a command that must work: a failed import or export fails the test where it happens."""
+    result = run(app, *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def row_counts(app) -> dict[str, int]:
     with session_scope(app) as session:
         return {
@@ -82,7 +89,7 @@ def test_official_json_example_imports_with_everything_nested(app, tmp_path):
     result = run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
     assert result.exit_code == 0, result.output
     exported = tmp_path / "export.json"
-    run(app, "directory", "export", str(exported))
+    succeed(app, "directory", "export", str(exported))
     service = json.loads(exported.read_text())[0]
     original = json.loads((EXAMPLES / "service_full.json").read_text())
     assert service["name"] == original["name"] and service["minimum_age"] == 12
@@ -96,23 +103,25 @@ def test_official_json_example_imports_with_everything_nested(app, tmp_path):
 
 @pytest.mark.parametrize("suffix", [".zip", ".json"])
 def test_export_import_export_is_identical(app, clock, tmp_path, suffix):
-    run(app, "directory", "import", str(EXAMPLES / "csv"))
-    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    succeed(app, "directory", "import", str(EXAMPLES / "csv"))
+    succeed(app, "directory", "import", str(EXAMPLES / "service_full.json"))
     first = tmp_path / f"first{suffix}"
-    run(app, "directory", "export", str(first))
+    succeed(app, "directory", "export", str(first))
     again = fresh_app(clock, tmp_path, "again.db")
     imported = run(again, "directory", "import", str(first))
     assert imported.exit_code == 0, imported.output
     second = tmp_path / f"second{suffix}"
-    run(again, "directory", "export", str(second))
+    succeed(again, "directory", "export", str(second))
+    assert row_counts(again)["service"] == row_counts(app)["service"] == 1
     assert first.read_bytes() == second.read_bytes()
 
 
 def test_reimporting_the_same_data_creates_no_duplicates(app):
-    run(app, "directory", "import", str(EXAMPLES / "csv"))
+    succeed(app, "directory", "import", str(EXAMPLES / "csv"))
     once = row_counts(app)
-    run(app, "directory", "import", str(EXAMPLES / "csv"))
-    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    assert once["service"] == once["organization"] == 1 and once["location"] >= 1
+    succeed(app, "directory", "import", str(EXAMPLES / "csv"))
+    succeed(app, "directory", "import", str(EXAMPLES / "service_full.json"))
     assert row_counts(app) == once
 
 
@@ -131,7 +140,7 @@ def broken_copy(tmp_path):
 
 
 def test_a_broken_import_reports_every_problem_and_writes_nothing(app, tmp_path):
-    run(app, "directory", "import", str(EXAMPLES / "service_full.json"))
+    succeed(app, "directory", "import", str(EXAMPLES / "service_full.json"))
     before = row_counts(app)
     result = run(app, "directory", "import", str(broken_copy(tmp_path)))
     assert result.exit_code != 0
@@ -213,7 +222,7 @@ def test_translations_and_record_settings_round_trip(app, clock, tmp_path):
     )
     assert run(app, "directory", "import", str(folder)).exit_code == 0
     first = tmp_path / "first.zip"
-    run(app, "directory", "export", str(first))
+    succeed(app, "directory", "export", str(first))
     with zipfile.ZipFile(first) as archive:
         exported = archive.read("x_haven_translations.csv").decode()
         assert "Consejería profesional." in exported and "للجميع من سن 12." in exported
@@ -221,7 +230,7 @@ def test_translations_and_record_settings_round_trip(app, clock, tmp_path):
     again = fresh_app(clock, tmp_path, "again.db")
     assert run(again, "directory", "import", str(first)).exit_code == 0
     second = tmp_path / "second.zip"
-    run(again, "directory", "export", str(second))
+    succeed(again, "directory", "export", str(second))
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -260,7 +269,7 @@ def extension_files(archive_path) -> dict[str, str]:
 def test_json_carries_drafts_and_translations_to_another_haven(app, clock, tmp_path):
     assert run(app, "seed").exit_code == 0
     exported = tmp_path / "directory.json"
-    run(app, "directory", "export", str(exported))
+    succeed(app, "directory", "export", str(exported))
     services = json.loads(exported.read_text())
     assert all(hsds.validation_errors(service, "service") == [] for service in services)
     drafts = [s for s in services if s.get("x_haven", {}).get("status") == "draft"]
@@ -285,13 +294,13 @@ def test_json_carries_drafts_and_translations_to_another_haven(app, clock, tmp_p
 def test_the_seed_with_its_bed_counts_round_trips(app, clock, tmp_path, suffix):
     assert run(app, "seed").exit_code == 0
     first = tmp_path / f"first{suffix}"
-    run(app, "directory", "export", str(first))
+    succeed(app, "directory", "export", str(first))
     again = fresh_app(clock, tmp_path, "again.db")
     imported = run(again, "directory", "import", str(first))
     assert imported.exit_code == 0, imported.output
     assert row_counts(again)["service_capacity"] == 4 and row_counts(again)["unit"] == 1
     second = tmp_path / f"second{suffix}"
-    run(again, "directory", "export", str(second))
+    succeed(again, "directory", "export", str(second))
     assert first.read_bytes() == second.read_bytes()
     if suffix == ".json":
         services = json.loads(first.read_text())
@@ -362,12 +371,12 @@ def test_seed_loads_national_hotlines_and_a_demo_region_and_keeps_shelters_apart
     assert run(app, "seed").exit_code == 0, "seeding twice changes nothing"
     assert row_counts(app)["service"] >= 50
     exported = tmp_path / "all.json"
-    run(app, "directory", "export", str(exported))
+    succeed(app, "directory", "export", str(exported))
     services = json.loads(exported.read_text())
     assert all(hsds.validation_errors(service, "service") == [] for service in services)
     text = exported.read_text()
     assert "1-800-799-7233" in text and "988" in text
-    run(app, "directory", "export", str(tmp_path / "all.zip"))
+    succeed(app, "directory", "export", str(tmp_path / "all.zip"))
     with zipfile.ZipFile(tmp_path / "all.zip") as archive:
         text += "".join(archive.read(name).decode() for name in archive.namelist())
     streets, points = confidential_places()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
+import re
 import zipfile
 
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import make_settings
+from tests.conftest import csrf_token, make_settings, unlock
 from webapp import create_app
 from webapp.db import session_scope
 from webapp.directory.models import LocationPrivacy
@@ -55,6 +57,35 @@ SHELTER = {
 }
 
 
+LOCATION_ID = SHELTER["service_at_locations"][0]["location"]["id"]
+LINK_ID = SHELTER["service_at_locations"][0]["id"]
+# The shelter's point at any precision from a whole degree to the stored one: 41, 40.7, 40.71 ...
+NEAR_POINTS = {round(value, places) for value in (LAT, LON) for places in range(7)}
+NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w.])")
+NEARBY = {  # a public clinic about 2 km from the shelter: searches near it show distances
+    "id": "3c4d5e6f-7081-4923-a4b5-c6d7e8f90a1b",
+    "name": "Canal Street legal clinic",
+    "status": "active",
+    "organization": {
+        "id": "4d5e6f70-8192-4a34-b5c6-d7e8f90a1b2c",
+        "name": "Downtown Legal Aid",
+        "description": "Free legal help.",
+    },
+    "service_at_locations": [
+        {
+            "id": "5e6f7081-92a3-4b45-86d7-e8f90a1b2c3d",
+            "location": {
+                "id": "6f708192-a3b4-4c56-97e8-f90a1b2c3d4e",
+                "location_type": "physical",
+                "name": "Canal Street office",
+                "latitude": 40.7193,
+                "longitude": -73.9987,
+            },
+        }
+    ],
+}
+
+
 @pytest.fixture
 def app(migrated_app):
     return migrated_app
@@ -69,8 +100,9 @@ def import_services(app, tmp_path, services, name="feed.json"):
 def every_export(app, tmp_path) -> str:
     """All bytes every export format writes, as text."""
     runner, found = app.test_cli_runner(), []
-    runner.invoke(args=["directory", "export", str(tmp_path / "out.json")])
-    runner.invoke(args=["directory", "export", str(tmp_path / "out.zip")])
+    for name in ("out.json", "out.zip"):
+        result = runner.invoke(args=["directory", "export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
     found.append((tmp_path / "out.json").read_text())
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         found += [archive.read(name).decode() for name in archive.namelist()]
@@ -84,6 +116,103 @@ def raw_database(app) -> str:
         return "\n".join(public + list(kept))
 
 
+def numbers_near_the_shelter(answer: str) -> list[str]:
+    """Numbers in `answer` that are the shelter's latitude or longitude, however rounded."""
+    return [number for number in NUMBER.findall(answer) if float(number) in NEAR_POINTS]
+
+
+def survivor_answers(app) -> dict[str, str]:
+    """The shelter's page, and a search from the shelter's own doorstep, as a survivor sees them."""
+    client = app.test_client()
+    assert unlock(client).status_code == 303
+    page = client.get(f"/places/{SHELTER['id']}")
+    assert page.status_code == 200 and "Safe Harbor Shelter" in page.get_data(as_text=True)
+    token = csrf_token(client.get("/places").get_data(as_text=True))
+    search = client.post(
+        "/places", data={"csrf_token": token, "latitude": str(LAT), "longitude": str(LON)}
+    )
+    assert search.status_code == 200
+    results = search.get_data(as_text=True)
+    listed = {
+        service: item
+        for item in results.split("<li")[1:]
+        for service in (SHELTER["id"], NEARBY["id"])
+        if f'href="/places/{service}"' in item
+    }
+    assert "km away" in listed[NEARBY["id"]], "a public place near the searcher shows its distance"
+    assert "km away" not in listed[SHELTER["id"]] and "data-km" not in listed[SHELTER["id"]]
+    return {"/places/<shelter>": page.get_data(as_text=True), "search near the shelter": results}
+
+
+def api_answers(app) -> dict[str, str]:
+    client, answers = app.test_client(), {}
+    for url in (
+        "/api/hsds/services",
+        f"/api/hsds/services/{SHELTER['id']}",
+        "/api/hsds/services?format=ndjson",
+        "/api/hsds/service_at_locations",
+        f"/api/hsds/service_at_locations/{LINK_ID}",
+        "/api/hsds/service_at_locations?postcode=10013",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers[url] = response.get_data(as_text=True)
+    service = json.loads(answers[f"/api/hsds/services/{SHELTER['id']}"])
+    location = service["service_at_locations"][0]["location"]
+    assert location["id"] == LOCATION_ID
+    assert (location.get("latitude"), location.get("longitude")) == (None, None)
+    near = json.loads(answers["/api/hsds/service_at_locations?postcode=10013"])["contents"]
+    assert [link["id"] for link in near] == [NEARBY["service_at_locations"][0]["id"]], (
+        "a place with no point is near nothing"
+    )
+    return answers
+
+
+def exports_checked_for_the_point(app, tmp_path) -> dict[str, str]:
+    """Both export formats, after checking the shelter's location in each has no point."""
+    runner = app.test_cli_runner()
+    for name in ("points.json", "points.zip"):
+        result = runner.invoke(args=["directory", "export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    services = json.loads((tmp_path / "points.json").read_text())
+    [shelter] = [service for service in services if service["id"] == SHELTER["id"]]
+    location = shelter["service_at_locations"][0]["location"]
+    assert (location.get("latitude"), location.get("longitude")) == (None, None)
+    with zipfile.ZipFile(tmp_path / "points.zip") as archive:
+        # datapackage.json describes the tables and holds no record (HSDS's examples say "41,42").
+        tables = {
+            name: archive.read(name).decode()
+            for name in archive.namelist()
+            if name != "datapackage.json"
+        }
+    rows = csv.DictReader(tables["locations.csv"].splitlines())
+    [row] = [r for r in rows if r["id"] == LOCATION_ID]
+    assert (row["latitude"], row["longitude"]) == ("", "")
+    return {"points.json": (tmp_path / "points.json").read_text(), **tables}
+
+
+def test_a_hidden_location_has_no_point_in_any_answer(app, tmp_path):
+    """Not the exact point and not a rounded one: a rounded point still leads to the door."""
+    result = import_services(app, tmp_path, [SHELTER, NEARBY])
+    assert result.exit_code == 0, result.output
+    with app.extensions["db.engine"].connect() as connection:
+        locations = TABLES["location"]
+        stored = connection.execute(
+            select(locations.c.latitude, locations.c.longitude).where(locations.c.id == LOCATION_ID)
+        ).one()
+    assert tuple(stored) == (None, None)
+
+    answers = {
+        **survivor_answers(app),
+        **api_answers(app),
+        **exports_checked_for_the_point(app, tmp_path),
+        "raw location and address tables": raw_database(app),
+    }
+    assert {name: numbers_near_the_shelter(answer) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
+
+
 def test_a_hidden_shelter_is_exported_without_address_or_point(app, tmp_path):
     result = import_services(app, tmp_path, [SHELTER])
     assert result.exit_code == 0, result.output
@@ -95,18 +224,15 @@ def test_a_hidden_shelter_is_exported_without_address_or_point(app, tmp_path):
     for secret in SECRETS[:4]:
         assert secret not in raw_database(app), "the exact place is stored encrypted, apart"
     with session_scope(app) as session:
-        kept = json.loads(
-            session.get(
-                LocationPrivacy, SHELTER["service_at_locations"][0]["location"]["id"]
-            ).exact_place
-        )
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
     assert kept["addresses"][0]["address_1"] == STREET and kept["coordinates"] == [LAT, LON]
 
 
 def test_an_area_only_location_shows_a_coarse_point(app, tmp_path):
     shelter = copy.deepcopy(SHELTER)
     shelter["service_at_locations"][0]["location"]["x_haven"]["visibility"] = "area_only"
-    import_services(app, tmp_path, [shelter])
+    result = import_services(app, tmp_path, [shelter])
+    assert result.exit_code == 0, result.output
     with session_scope(app) as session:
         locations = TABLES["location"]
         point = session.execute(select(locations.c.latitude, locations.c.longitude)).one()
@@ -115,13 +241,20 @@ def test_an_area_only_location_shows_a_coarse_point(app, tmp_path):
 
 
 def test_a_later_feed_cannot_publish_a_confidential_address(app, tmp_path):
-    import_services(app, tmp_path, [SHELTER])
+    first = import_services(app, tmp_path, [SHELTER])
+    assert first.exit_code == 0, first.output
     feed = copy.deepcopy(SHELTER)
     del feed["service_at_locations"][0]["location"]["x_haven"]
     result = import_services(app, tmp_path, [feed], name="partner.json")
     assert result.exit_code == 0, result.output
+    exported = every_export(app, tmp_path)
+    assert "Safe Harbor Shelter" in exported and '"visibility": "hidden"' in exported
     for secret in SECRETS:
-        assert secret not in every_export(app, tmp_path)
+        assert secret not in exported
+    answers = {**exports_checked_for_the_point(app, tmp_path), "raw tables": raw_database(app)}
+    assert {name: numbers_near_the_shelter(answer) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
 
 
 def test_a_confidential_location_needs_a_public_phone(app, tmp_path):
@@ -136,15 +269,25 @@ def test_a_confidential_location_needs_a_public_phone(app, tmp_path):
 
 
 def test_privacy_round_trips_through_the_datapackage(app, clock, tmp_path):
-    import_services(app, tmp_path, [SHELTER])
-    app.test_cli_runner().invoke(args=["directory", "export", str(tmp_path / "first.zip")])
+    imported = import_services(app, tmp_path, [SHELTER])
+    assert imported.exit_code == 0, imported.output
+    exported = app.test_cli_runner().invoke(
+        args=["directory", "export", str(tmp_path / "first.zip")]
+    )
+    assert exported.exit_code == 0, exported.output
     again = create_app(
         make_settings(database_url=f"sqlite:///{tmp_path / 'again.db'}"), clock=clock
     )
-    again.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert again.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     result = again.test_cli_runner().invoke(
         args=["directory", "import", str(tmp_path / "first.zip")]
     )
     assert result.exit_code == 0, result.output
-    again.test_cli_runner().invoke(args=["directory", "export", str(tmp_path / "second.zip")])
+    with session_scope(again) as session:
+        privacy = session.get(LocationPrivacy, LOCATION_ID)
+        assert (privacy.visibility, privacy.public_area) == ("hidden", "Riverside")
+    second = again.test_cli_runner().invoke(
+        args=["directory", "export", str(tmp_path / "second.zip")]
+    )
+    assert second.exit_code == 0, second.output
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()

@@ -163,6 +163,8 @@ def test_a_retry_that_succeeds_clears_the_error(app, sender, fake_twilio, clock)
         (400, 21610, "21610 recipient opted out"),
         (400, 21614, "21614 number cannot receive SMS"),
         (400, 30006, "30006 landline or unreachable carrier"),
+        # A code sms.py does not name: sending the same message again would be refused again.
+        (400, 21999, "21999 refused (HTTP 400)"),
         (404, 20404, "20404 refused (HTTP 404)"),
     ],
 )
@@ -341,6 +343,8 @@ if "postgresql" in DATABASES:
         (400, 21610, True),
         (400, 21614, True),
         (400, 30006, True),
+        (400, 21999, True),
+        (400, None, True),
         (404, 20404, True),
         (401, 20003, False),
         (429, 20429, False),

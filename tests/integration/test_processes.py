@@ -65,16 +65,19 @@ def stop(process: subprocess.Popen) -> None:
 def browse_as_survivor(base: str, code: str) -> None:
     """Open the decoy, unlock with the code and read two survivor pages."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    decoy = opener.open(base + "/").read().decode()
+    with opener.open(base + "/") as response:
+        decoy = response.read().decode()
     assert 'data-testid="unlock"' in decoy
     form = urllib.parse.urlencode({"csrf_token": CSRF.search(decoy).group(1), "q": code})
-    landed = opener.open(base + "/", data=form.encode())
-    assert landed.url == base + "/tips"
-    assert 'data-testid="quick-exit"' in opener.open(base + "/home").read().decode()
-    try:
-        opener.open(base + "/nowhere")
-    except urllib.error.HTTPError as error:
+    with opener.open(base + "/", data=form.encode()) as landed:
+        assert landed.url == base + "/tips"
+    with opener.open(base + "/home") as response:
+        assert 'data-testid="quick-exit"' in response.read().decode()
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        opener.open(base + "/nowhere").close()
+    with missing.value as error:
         assert error.code == 404
+        assert 'data-testid="quick-exit"' in error.read().decode(), "error pages keep the exit"
 
 
 def test_readme_run_command_brings_haven_up(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import production_settings
 from webapp import create_app
 from webapp.settings import Settings, SettingsError
 
@@ -47,12 +48,38 @@ def test_sound_production_settings_pass():
         ({"default_locale": "de"}, "DEFAULT_LOCALE"),
         ({"lock_after_minutes": 0}, "LOCK_AFTER_MINUTES"),
         ({"database_url": ""}, "DATABASE_URL"),
+        ({"argon2_memory_kib": 1024, "argon2_time_cost": 1}, "Argon2id parameters"),
+        ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
+        ({"argon2_time_cost": 1}, "Argon2id parameters"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
     with pytest.raises(SettingsError) as refused:
         replace(PRODUCTION, **change).checked()
     assert complaint in str(refused.value)
+
+
+def test_production_starts_with_its_own_argon2id_defaults_and_refuses_less(tmp_path: Path):
+    defaults = Settings()
+    assert (defaults.argon2_memory_kib, defaults.argon2_time_cost) == (19456, 2), "OWASP minimum"
+    assert defaults.argon2_parallelism == 1
+    sound = replace(
+        production_settings(f"sqlite:///{tmp_path / 'p.db'}"),
+        argon2_memory_kib=defaults.argon2_memory_kib,
+        argon2_time_cost=defaults.argon2_time_cost,
+        argon2_parallelism=defaults.argon2_parallelism,
+    )
+    assert create_app(sound).config["HAVEN_SETTINGS"] is sound
+
+    cheap = replace(sound, argon2_memory_kib=1024, argon2_time_cost=1)
+    with pytest.raises(SettingsError) as refused:
+        cheap.checked()
+    assert refused.value.problems == [
+        "Argon2id parameters must be at least m=19456 KiB, t=2 in production"
+    ]
+    with pytest.raises(SettingsError, match="Argon2id parameters"):
+        create_app(cheap)
+    assert replace(cheap, env="test").checked(), "tests and development may hash cheaply"
 
 
 def test_the_app_refuses_to_start_with_a_weak_secret():
