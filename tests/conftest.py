@@ -78,23 +78,24 @@ def app_on(url: str, clock: FakeClock | None = None, **overrides):
     return create_app(settings, clock=clock)
 
 
+def _app_on_a_copy(templates: Templates, kind: str, clock, *, seeded: bool) -> Iterator:
+    with templates.copy(kind, seeded=seeded) as url:
+        app = app_on(url, clock)
+        yield app
+        app.extensions["db.engine"].dispose()
+
+
 @pytest.fixture
 def migrated_app(templates, database_kind, clock):
     """An app on a fresh copy of the migrated database: SQLite, and PostgreSQL when
     TEST_DATABASE_URL is set. The copy is the test's own; it may commit as it likes."""
-    with templates.copy(database_kind, seeded=False) as url:
-        app = app_on(url, clock)
-        yield app
-        app.extensions["db.engine"].dispose()
+    yield from _app_on_a_copy(templates, database_kind, clock, seeded=False)
 
 
 @pytest.fixture
 def seeded_app(templates, database_kind, clock):
     """Like `migrated_app`, with the seed directory (`flask seed`) already loaded."""
-    with templates.copy(database_kind, seeded=True) as url:
-        app = app_on(url, clock)
-        yield app
-        app.extensions["db.engine"].dispose()
+    yield from _app_on_a_copy(templates, database_kind, clock, seeded=True)
 
 
 @pytest.fixture
