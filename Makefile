@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DEV := HAVEN_ENV=development
 PORT ?= 5000
 
-.PHONY: run test install translations messages chromium
+.PHONY: run test install translations assets messages chromium
 
 $(BIN)/activate:
 	python3 -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(VENV)/.installed
 translations: install
 	$(BIN)/pybabel -q compile -d translations
 
+## What the browser is served: pwa/src built into pwa/dist.
+assets: install
+	$(BIN)/python -m webapp.assets
+
 ## After changing user-facing strings: refresh the template and every catalog, then translate.
 messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
@@ -27,7 +31,7 @@ messages: install
 		--no-fuzzy-matching --ignore-obsolete
 
 ## Haven on its embedded defaults: SQLite in instance/, console SMS, demo data, printed logins.
-run: translations
+run: translations assets
 	$(DEV) $(BIN)/flask --app webapp db upgrade
 	$(DEV) $(BIN)/flask --app webapp seed --demo
 	$(DEV) $(BIN)/flask --app webapp logins --url http://127.0.0.1:$(PORT)/
@@ -41,5 +45,5 @@ chromium: install
 	else $(BIN)/playwright install chromium; fi
 
 ## Everything the tests need, then the whole suite, spread over every core.
-test: translations chromium
+test: translations assets chromium
 	$(BIN)/pytest -n auto

@@ -62,7 +62,7 @@ PROBE_JS = """(spec) => {
       : Boolean(event.target.closest && event.target.closest(spec.selector));
     if (hit) {
       console.log(spec.prefix + JSON.stringify({n: ++seen,
-        cloaked: document.documentElement.classList.contains('cloak'),
+        cloaked: document.documentElement.classList.contains('blank'),
         hidden: getComputedStyle(document.body).display === 'none',
         wall: performance.timeOrigin + event.timeStamp}));
     }
@@ -177,8 +177,9 @@ def page_weight(client, label: str, path: str, form: dict | None = None) -> dict
         status, html = fetch(client, path)
     else:
         token = References(fetch(client, path)[1].decode()).inputs["csrf_token"]
-        response = client.post(path, data={"csrf_token": token, **form})
+        response = client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
         status, html = response.status_code, response.get_data()
+        response.close()
     files = [{"kind": "html", "url": path, "status": status, **sizes(html)}]
     for kind, url in References(html.decode()).assets:
         asset_status, body = fetch(client, url)
@@ -209,7 +210,11 @@ def measure_weights(app) -> tuple[list[dict], list[str]]:
 def detail_page(client) -> str:
     """The first shelter's page in the seed directory's search results."""
     token = References(fetch(client, PLACES)[1].decode()).inputs["csrf_token"]
-    answer = client.post(PLACES, data={"csrf_token": token, **SHELTERS_FORM}).get_data().decode()
+    response = client.post(
+        PLACES, data={"csrf_token": token, **SHELTERS_FORM}, follow_redirects=True
+    )
+    answer = response.get_data().decode()
+    response.close()
     return next(href for href in References(answer).links if href.startswith(PLACES + "/"))
 
 
@@ -251,7 +256,7 @@ def unlock_in_browser(page: Page, base: str) -> None:
     page.goto(base + "/")
     page.fill(UNLOCK_FIELD, UNLOCK_CODE)
     page.press(UNLOCK_FIELD, "Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path != "/", wait_until="load")
+    page.wait_for_selector(QUICK_EXIT)
 
 
 def exit_once(browser, device: dict, base: str, exit_url: str, path: str, trigger: Trigger):
@@ -260,8 +265,8 @@ def exit_once(browser, device: dict, base: str, exit_url: str, path: str, trigge
     try:
         page = context.new_page()
         unlock_in_browser(page, base)
-        if urlsplit(page.url).path != path:
-            page.goto(base + path)
+        page.goto(base + path)
+        page.wait_for_selector(QUICK_EXIT)
         probes: list[dict] = []
         starts: list[float] = []
         page.on(
@@ -274,7 +279,9 @@ def exit_once(browser, device: dict, base: str, exit_url: str, path: str, trigge
         cdp.on(
             "Network.requestWillBeSent",
             lambda e: (
-                urlsplit(e["request"]["url"]).path == "/x" and starts.append(e["wallTime"] * 1000)
+                e["request"]["url"].startswith(exit_url)
+                and e.get("type") == "Document"
+                and starts.append(e["wallTime"] * 1000)
             ),
         )
         cdp.send("Network.enable")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-ICONS = Path(__file__).resolve().parent / "static" / "icons"
+ICONS = Path(__file__).resolve().parent / "src" / "static" / "icons"
 
 
 def recipes(size: int) -> Image.Image:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,11 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
 from webapp import create_app
+from webapp.cli import alembic_config
 from webapp.clock import FakeClock
 from webapp.settings import Settings
 
@@ -26,8 +30,25 @@ UNLOCK_CODE = "2468"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+_SCRATCH: dict[str, str] = {}
+
+
+def scratch_database_url() -> str:
+    """A migrated SQLite file this test process shares among apps that store nothing but
+    sessions (the decoy, the unlock, the headers); made once, on first use."""
+    if "url" not in _SCRATCH:
+        folder = Path(tempfile.mkdtemp(prefix="haven-scratch-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        url = f"sqlite:///{folder / 'scratch.db'}"
+        command.upgrade(alembic_config(url), "head")
+        _SCRATCH["url"] = url
+    return _SCRATCH["url"]
+
+
 def make_settings(**overrides) -> Settings:
-    """Test settings: a throwaway SQLite file unless told otherwise, cheap everything."""
+    """Test settings: the shared scratch database unless told otherwise, cheap everything."""
+    if "database_url" not in overrides:
+        overrides["database_url"] = scratch_database_url()
     base = Settings(
         env="test",
         secret_key=secrets.token_urlsafe(48),

@@ -8,13 +8,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import runtime
-from webapp.assets import STATIC_ROOT
 from webapp.clock import Clock, SystemClock
 from webapp.settings import Settings
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the app from `settings`, or from the environment when none are given."""
+    from webapp.assets import STATIC_ROOT
+
     app = Flask(__name__, static_folder=str(STATIC_ROOT), static_url_path="/static")
     settings = (settings or Settings.from_env()).with_local_defaults(Path(app.instance_path))
     configure(app, settings.checked(), clock or SystemClock())
@@ -48,7 +49,7 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import assets, crypto, db, i18n
+    from webapp import assets, crypto, db, i18n, testhooks
     from webapp.extensions import babel, csrf, limiter
 
     db.init_app(app, runtime.settings(app).database_url)
@@ -57,7 +58,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.register(app)
-    assets.register(app)
+    assets.register(app, production=runtime.settings(app).is_production)
+    testhooks.register(app)
 
 
 def register_security(app: Flask) -> None:

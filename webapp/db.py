@@ -96,11 +96,13 @@ def _commit_request_session(response):
     nothing half-done, unless it called `keep_on_refusal`. A server error always rolls back.
     """
     db_session = g.get("db_session")
+    if db_session is None:
+        return response
     status = response.status_code
-    if db_session is not None and (
-        status < 400 or (status < 500 and g.get("db_keep_on_refusal", False))
-    ):
+    if status < 400 or (status < 500 and g.get("db_keep_on_refusal", False)):
         db_session.commit()
+    else:
+        db_session.rollback()  # now, not at teardown: the session store writes after this
     return response
 
 

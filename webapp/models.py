@@ -1,5 +1,6 @@
 """Every model module, imported so `Base.metadata` knows all tables (Alembic, tests)."""
 
+from webapp import visits  # noqa: F401
 from webapp.accounts import models as accounts_models  # noqa: F401
 from webapp.callbacks import models as callbacks_models  # noqa: F401
 from webapp.directory import models as directory_models  # noqa: F401

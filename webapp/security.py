@@ -1,22 +1,18 @@
-"""Security headers, cookies, the encrypted session cookie, client keys and address-free logs."""
+"""Security headers, cookies, the survivor session, client keys and address-free logs."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import logging
 import re
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature
 
 from webapp import runtime
 from webapp.crypto import derive_key
+from webapp.visits import VisitSessionInterface
 
 SESSION_COOKIE = "s"
 # Every cookie Haven sets: unreadable by scripts, never sent cross-site, for the whole site.
@@ -106,31 +102,6 @@ def set_security_headers(response):
     return response
 
 
-class EncryptedSerializer:
-    """Session payloads sealed with Fernet: readable by nobody who looks at the cookie."""
-
-    def __init__(self, key: bytes):
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
-
-    def dumps(self, value: dict) -> str:
-        payload = json.dumps(value, separators=(",", ":")).encode()
-        return self._fernet.encrypt(payload).decode()
-
-    def loads(self, token: str, max_age: int | None = None) -> dict:
-        try:
-            payload = self._fernet.decrypt(token.encode(), ttl=max_age)
-        except InvalidToken as exc:
-            raise BadSignature("session cookie could not be opened") from exc
-        return json.loads(payload)
-
-
-class EncryptedSessionInterface(SecureCookieSessionInterface):
-    def get_signing_serializer(self, app: Flask):  # type: ignore[override]
-        if not app.secret_key:
-            return None
-        return EncryptedSerializer(derive_key(str(app.secret_key), "haven survivor session"))
-
-
 def client_key() -> str:
     """Who is asking, for rate limits, without keeping anyone's address."""
     key = derive_key(current_app.config["SECRET_KEY"], "haven client key")
@@ -165,7 +136,7 @@ class NoAddressFilter(logging.Filter):
 
 def register(app: Flask) -> None:
     app.config.update(session_cookie_config(runtime.settings(app).is_production))
-    app.session_interface = EncryptedSessionInterface()
+    app.session_interface = VisitSessionInterface()
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     logging.getLogger("werkzeug").addFilter(NoAddressFilter())

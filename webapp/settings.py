@@ -28,6 +28,16 @@ WEAK_SECRETS = frozenset(
     {"dev", "secret", "changeme", "change-me", "development", "test", "password", "haven"}
 )
 UNLOCK_CODE_PATTERN = re.compile(r"^[0-9]{4,16}$")
+BOOLEANS = {
+    "1": True,
+    "true": True,
+    "on": True,
+    "yes": True,
+    "0": False,
+    "false": False,
+    "off": False,
+    "no": False,
+}
 DEVELOPMENT_UNLOCK_CODE = "1234"
 
 
@@ -59,11 +69,14 @@ class Settings:
     unlock_code: str = field(default="", repr=False)
     exit_url: str = "https://weather.com/"
     default_locale: Locale = "en"
-    lock_after_minutes: int = 5
+    # Whole minutes from the environment; tests may set a fraction to see the lock fall quickly.
+    lock_after_minutes: float = 5
     # Opening hours of services whose own place gives no time zone are read in this one.
     time_zone: str = "America/New_York"
     # Reverse proxies in front of Haven whose X-Forwarded-* headers are trusted (0: none).
     proxy_hops: int = 0
+    # The stable `data-testid` hooks of DESIGN.md section 5: None means on outside production.
+    test_hooks: bool | None = None
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
@@ -84,6 +97,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def emits_test_hooks(self) -> bool:
+        """Whether pages carry `data-testid` hooks (production pages name nothing)."""
+        return (not self.is_production) if self.test_hooks is None else self.test_hooks
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -111,6 +129,11 @@ class Settings:
         }
         if env.get("REDIS_URL", "").strip():
             values["redis_url"] = env["REDIS_URL"].strip()
+        if env.get("TEST_HOOKS", "").strip():
+            flag = env["TEST_HOOKS"].strip().lower()
+            if flag not in BOOLEANS:
+                raise SettingsError(["TEST_HOOKS must be on or off (1/0, true/false)"])
+            values["test_hooks"] = BOOLEANS[flag]
         for name, var in (
             ("lock_after_minutes", "LOCK_AFTER_MINUTES"),
             ("proxy_hops", "PROXY_HOPS"),
@@ -149,7 +172,8 @@ class Settings:
             found.append(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
         if self.default_locale not in SUPPORTED_LOCALES:
             found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
-        if not 1 <= self.lock_after_minutes <= 120:
+        shortest = 0.01 if self.env == "test" else 1
+        if not shortest <= self.lock_after_minutes <= 120:
             found.append("LOCK_AFTER_MINUTES must be between 1 and 120")
         if not _known_zone(self.time_zone):
             found.append("TIME_ZONE must be an IANA time zone such as America/Chicago")

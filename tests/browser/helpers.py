@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Error as PlaywrightError
@@ -24,14 +23,34 @@ def unlock(page, haven: str, code: str = UNLOCK_CODE) -> None:
     field = page.get_by_test_id("unlock")
     field.fill(code)
     field.press("Enter")
-    page.wait_for_url(re.compile(r"/(tips|home)$"))
+    page.get_by_test_id("quick-exit").wait_for()
 
 
-def visit_by_links(page, names) -> None:
+def swapped(page, action) -> None:
+    """Do `action` (a tap, a submit) and wait until the next page is swapped into this one.
+
+    With JavaScript on, the app fetches the next page and replaces the document's body in
+    place: there is no navigation to wait for, and the address does not change.
+    """
+    before = page.evaluate_handle("() => document.body")
+    action()
+    page.wait_for_function("before => document.body !== before", arg=before)
+    before.dispose()
+
+
+def visit_by_links(page, names, *, javascript: bool = True) -> None:
     """Follow in-app links by their visible names, the way a person taps them."""
     for name in names:
-        page.get_by_role("link", name=name).first.click()
-        page.wait_for_load_state()
+        link = page.get_by_role("link", name=name).first
+        if javascript:
+            swapped(page, link.click)
+        else:
+            link.click()
+            page.wait_for_load_state()
+
+
+def heading(page) -> str:
+    return page.locator("main h1").inner_text()
 
 
 def is_survivor_url(url: str, haven: str) -> bool:

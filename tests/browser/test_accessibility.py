@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import axe_violations, csp_refusals, in_tests_world, unlock
+from tests.browser.helpers import axe_violations, csp_refusals, in_tests_world, swapped, unlock
 
 PAGES = ["/home", "/tips", "/places", "/call", "/write", "/notes", "/settings", "/nowhere"]
 
@@ -35,6 +35,43 @@ def test_survivor_pages_pass_axe_and_stay_on_our_origin(localised, haven):
     assert found == {path: [] for path in PAGES}
     assert [url for url in requested if not url.startswith(haven)] == []
     assert refused == [], "the pages' own scripts and styles run under their policy"
+
+
+# Each page as a survivor reaches it: a tap on a link of the page before, swapped in place.
+BY_LINKS = [
+    "/home",
+    "/places",
+    "/home",
+    "/call",
+    "/home",
+    "/write",
+    "/home",
+    "/notes",
+    "/tips",
+    "/settings",
+    "/home",
+]
+FOCUSED_HEADING = (
+    "() => document.activeElement === document.querySelector('main h1')"
+    " && document.activeElement.textContent"
+)
+
+
+def test_pages_swapped_in_place_pass_axe_and_take_the_focus_to_their_heading(localised, haven):
+    locale, context = localised
+    page = context.new_page()
+    refused = csp_refusals(page)
+    unlock(page, haven)
+    headings, found = [], {}
+    for path in BY_LINKS:
+        swapped(page, page.locator(f'a[href="{path}"]').first.click)
+        headings.append(page.evaluate(FOCUSED_HEADING))
+        found[path] = axe_violations(page)
+        assert page.url == haven + "/"
+    assert all(headings) and len(set(headings)) == 7, headings
+    assert found == {path: [] for path in BY_LINKS}
+    assert page.evaluate("document.documentElement.lang") == locale
+    assert refused == []
 
 
 @pytest.mark.parametrize("look", ["recipes", "calculator"])

@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.browser.conftest import serve_haven
-from tests.browser.helpers import axe_violations, csp_refusals, unlock
+from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
 from webapp.clock import FakeClock
 from webapp.directory import hsds
 
-NEW_RESULTS = "() => !document.documentElement.dataset.before && document.querySelector('#results')"
 # Counting the page's own calls means wrapping its own geolocation object, so this one script runs
 # in the page's world (added through DevTools, which the page's policy does not govern).
 COUNT_POSITION_REQUESTS = """
@@ -94,10 +93,9 @@ def open_places(browser, phone, seeded, locale="en"):
 
 
 def search_with(page, control) -> None:
-    """Press `control`, then wait for the results the page is rewritten with (same address)."""
-    page.evaluate("document.documentElement.dataset.before = 'yes'")
-    control.click()
-    page.wait_for_function(NEW_RESULTS)
+    """Press `control`, then wait for the results swapped into the page (same address)."""
+    swapped(page, control.click)
+    page.locator("#results").wait_for()
 
 
 def distances(page) -> list[float]:
@@ -118,7 +116,7 @@ def test_search_by_words_and_zip_code_leaves_no_trace_in_the_address(
     page.get_by_test_id("search").fill("refugio")
     search_with(page, submit)
     assert "Refugio" in page.locator("ul.results").inner_text()
-    assert page.url == seeded.url + "/places"
+    assert page.url == seeded.url + "/", "one address: the words reach no address"
     assert page.evaluate("history.length") == before
     assert axe_violations(page) == []
 
@@ -148,7 +146,7 @@ def test_near_me_asks_for_the_position_only_when_tapped(browser, phone, seeded):
     search_with(page, page.locator("button[data-near-me]"))
     found = distances(page)
     assert found and found == sorted(found) and found[0] < 10
-    assert page.url == seeded.url + "/places"
+    assert page.url == seeded.url + "/", "one address: the words reach no address"
     assert "39.78" not in page.content(), "the position is not written back into the page"
     assert refused == []
     context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.helpers import unlock, visit_by_links
+from tests.browser.helpers import swapped, unlock, visit_by_links
 from tests.chromium import launch_options
 
 
@@ -42,7 +42,7 @@ def test_decoy_installs_and_its_worker_keeps_no_survivor_page(playwright_api, ha
         assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
 
         unlock(page, haven)
-        page.get_by_role("link", name="Continue").click()
+        swapped(page, page.get_by_role("link", name="Continue").click)
         visit_by_links(page, ["Find services near you", "Start", "Settings", "Staying private"])
         assert page.evaluate("navigator.serviceWorker.controller !== null")
         kept = cached_paths(page)
@@ -67,8 +67,8 @@ def test_chosen_look_survives_quick_exit(page, haven, exit_url):
     unlock(page, haven)
     page.goto(haven + "/settings")
     page.get_by_label("A calculator").check()
-    page.get_by_role("button", name="Save the look").click()
-    page.wait_for_selector("text=Saved.")
+    swapped(page, page.get_by_role("button", name="Save the look").click)
+    assert page.get_by_text("Saved.").is_visible()
     page.get_by_test_id("quick-exit").click()
     page.wait_for_url(exit_url)
     page.goto(haven + "/")

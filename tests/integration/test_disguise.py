@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import UNLOCK_CODE, csrf_token, make_settings, post_form, unlock
 from tests.words import revealing_words_in
@@ -96,7 +97,9 @@ def test_even_an_active_session_ends_after_twelve_hours(unlocked, clock):
 
 def test_idle_timer_of_the_page_follows_the_setting(unlocked):
     page = unlocked.get("/home").get_data(as_text=True)
-    assert 'data-idle="300"' in page and 'data-lock="/lock"' in page
+    assert 'data-idle="300"' in page and 'data-rest="/lock"' in page
+    refresh = '<noscript><meta http-equiv="refresh" content="300;url=/lock"></noscript>'
+    assert refresh in page, "without JavaScript the page itself returns to the lock"
 
 
 def test_lock_route_locks(unlocked):
@@ -245,7 +248,7 @@ def test_manifest_belongs_to_the_decoy(client):
 
 def test_service_worker_keeps_only_the_decoy_and_static_files(client):
     script = client.get("/sw.js").get_data(as_text=True)
-    shell = json.loads(re.search(r"var SHELL = (\[.*?\]);", script).group(1))
+    shell = json.loads(re.search(r"var SHELL\s*=\s*(\[.*?\]);", script).group(1))
     assert shell[0] == "/"
     assert all(url.startswith("/static/") for url in shell[1:])
     for path in SURVIVOR_PAGES:
@@ -306,3 +309,50 @@ def test_each_page_loads_the_safety_core_and_only_its_own_scripts(unlocked, path
 def test_the_start_page_loads_its_own_script_after_the_safety_core(client):
     assert SCRIPT.findall(client.get("/").get_data(as_text=True)) == ["app.js", "start.js"]
     assert SCRIPT.findall(client.get("/staff/login").get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("ending", ["/x", "/lock"])
+def test_a_copy_of_the_cookie_opens_nothing_once_the_visit_ended(app, ending):
+    survivor = app.test_client()
+    unlock(survivor)
+    copied = survivor.get_cookie("s").value
+    assert survivor.get(ending).status_code == 303
+
+    other_device = app.test_client()
+    other_device.set_cookie("s", copied)
+    assert other_device.get("/home").headers["Location"] == "/"
+
+
+def test_the_unlock_gives_the_session_a_new_token(client):
+    client.get("/")
+    before = client.get_cookie("s").value
+    unlock(client)
+    after = client.get_cookie("s").value
+    assert after != before
+    planted = client.application.test_client()
+    planted.set_cookie("s", before)
+    assert planted.get("/home").status_code == 303, "a token known before the unlock opens nothing"
+
+
+def test_the_cookie_holds_only_a_token_and_the_server_holds_the_rest_sealed(app):
+    survivor = app.test_client()
+    unlock(survivor)
+    switched = post_form(survivor, "/home", "/lang", {"lang": "es", "next": "/home"})
+    assert switched.headers["Location"] == "/home"
+    assert 'lang="es"' in survivor.get("/home").get_data(as_text=True), "the session keeps it"
+    token = survivor.get_cookie("s").value
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    with app.extensions["db.engine"].connect() as connection:
+        rows = [row.data for row in connection.execute(text("SELECT data FROM visits"))]
+    assert rows and not any('"es"' in raw or "lang" in raw for raw in rows), "encrypted at rest"
+
+
+def test_no_survivor_form_invites_the_browser_to_keep_what_was_typed(unlocked):
+    settings_page = unlocked.get("/settings").get_data(as_text=True)
+    assert 'type="password"' not in settings_page, "no password manager offers to save a code"
+    codes = re.findall(r'<input[^>]*name="(?:code|confirm)"[^>]*>', settings_page)
+    assert len(codes) == 2 and all('autocomplete="off"' in f and "masked" in f for f in codes)
+    for path in ("/", "/places"):
+        page = unlocked.get(path).get_data(as_text=True)
+        for field in re.findall(r'<input[^>]*type="(?:text|search)"[^>]*>', page):
+            assert 'autocomplete="off"' in field, (path, field)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_settings, production_settings, unlock
+from tests.conftest import make_settings, production_settings, scratch_database_url, unlock
 from webapp import create_app
 from webapp.security import cookie_name
 
@@ -34,6 +34,7 @@ SAMPLE_ARGUMENTS = {
     "user_id": 1,
     "record_id": "ac148810-d857-441c-9679-408f346de14b",
     "service_id": "ac148810-d857-441c-9679-408f346de14b",
+    "token": "no-such-search-token",
 }
 
 
@@ -110,8 +111,8 @@ def test_one_neutral_session_cookie(client):
     assert "Secure" not in cookie, "test settings are not production"
 
 
-def test_production_cookie_is_secure(tmp_path):
-    settings = production_settings(f"sqlite:///{tmp_path / 'p.db'}")
+def test_production_cookie_is_secure():
+    settings = production_settings(scratch_database_url())
     app = create_app(settings)
     cookie = app.test_client().get("/", base_url="https://haven.example.org").headers["Set-Cookie"]
     assert "Secure" in cookie

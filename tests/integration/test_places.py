@@ -8,9 +8,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import csrf_token, unlock
+from webapp.db import session_scope
 from webapp.directory import hsds
+from webapp.visits import Visit
 
 SEED = hsds.HSDS_DIR.parent / "seed"
 DRAFT = "b45c19f3-b516-4142-aafc-3c57f6a53c33"
@@ -31,8 +34,9 @@ def survivor(seeded_app):
 
 
 def search(client, **fields):
+    """Submit the search form and follow its answer to the results page."""
     token = csrf_token(client.get("/places").get_data(as_text=True))
-    response = client.post("/places", data={"csrf_token": token, **fields})
+    response = client.post("/places", data={"csrf_token": token, **fields}, follow_redirects=True)
     return response, response.get_data(as_text=True)
 
 
@@ -45,10 +49,49 @@ def test_the_search_form_is_behind_the_code_and_has_its_hook(seeded_app, survivo
     assert 'data-testid="search"' in survivor.get("/places").get_data(as_text=True)
 
 
-def test_results_come_back_without_a_redirect_or_the_words_in_the_address(survivor):
-    response, page = search(survivor, q="shelter")
-    assert response.status_code == 200 and "Location" not in response.headers
-    assert found_ids(page)
+def test_results_live_at_an_opaque_address_that_resends_nothing(seeded_app, survivor, clock):
+    token = csrf_token(survivor.get("/places").get_data(as_text=True))
+    fields = {"csrf_token": token, "q": "refugio", "postcode": "62701"}
+    posted = survivor.post("/places", data=fields)
+    assert posted.status_code == 303, "post-redirect-get: Back and reload never resend it"
+    address = posted.headers["Location"]
+    assert re.fullmatch(r"/places/r/[A-Za-z0-9_-]{16}", address), address
+    page = survivor.get(address).get_data(as_text=True)
+    assert found_ids(page) and 'value="refugio"' in page, "the results keep what was typed"
+    assert survivor.get(address).get_data(as_text=True) == page, "reloading shows them again"
+
+    stranger = seeded_app.test_client()
+    unlock(stranger)
+    assert stranger.get(address).headers["Location"] == "/places", "another visit finds nothing"
+    for _ in range(8):  # half an hour of use: the session stays open, the results do not
+        clock.advance(4 * 60)
+        assert survivor.get("/home").status_code == 200
+    assert survivor.get(address).headers["Location"] == "/places", "and it does not last"
+
+
+def test_the_lock_forgets_the_searches_on_the_server_too(seeded_app, survivor, clock):
+    token = csrf_token(survivor.get("/places").get_data(as_text=True))
+    posted = survivor.post("/places", data={"csrf_token": token, "q": "lantern-shelter"})
+    assert "lantern-shelter" in stored_sessions(seeded_app)
+    clock.advance(6 * 60)
+    assert survivor.get("/home").headers["Location"] == "/", "the idle lock fell"
+    assert "lantern-shelter" not in stored_sessions(seeded_app)
+    unlock(survivor)
+    assert survivor.get(posted.headers["Location"]).headers["Location"] == "/places"
+
+
+def stored_sessions(app) -> str:
+    """Every survivor session the server holds, decrypted, as one text."""
+    with app.app_context(), session_scope(app) as db:
+        return " ".join(visit.data for visit in db.scalars(select(Visit)))
+
+
+def test_a_position_is_answered_at_once_and_never_kept(survivor):
+    token = csrf_token(survivor.get("/places").get_data(as_text=True))
+    fields = {"csrf_token": token, "latitude": "39.80", "longitude": "-89.64"}
+    answered = survivor.post("/places", data=fields)
+    assert answered.status_code == 200 and "Location" not in answered.headers
+    assert found_ids(answered.get_data(as_text=True))
 
 
 def test_a_spanish_query_finds_a_service_through_its_translation(survivor):

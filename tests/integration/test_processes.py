@@ -119,6 +119,8 @@ def test_no_survivor_request_is_logged_with_an_address(tmp_path, server):
         ],
         "flask": [str(VENV / "bin" / "flask"), "--app", "webapp", "run", "--port", str(port)],
     }[server]
+    migrate = [str(VENV / "bin" / "flask"), "--app", "webapp", "db", "upgrade"]
+    subprocess.run(migrate, cwd=REPO, env=env, check=True, capture_output=True)
     log = tmp_path / "server.log"
     process = start(command, log, env)
     try:

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Regexp
+from wtforms.widgets import TextInput
 
 from webapp.settings import UNLOCK_CODE_PATTERN
 
@@ -20,16 +21,31 @@ class LookForm(FlaskForm):
     )
 
 
+class MaskedInput(TextInput):
+    """Typed digits shown as dots (CSS `.masked`) and never sent back in the page.
+
+    Not a password field: a browser's password manager would offer to save the code, and a
+    saved credential for this site is a trace on the phone.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs["class"] = f"{kwargs.get('class', '')} masked".strip()
+        kwargs.update(value="", autocomplete="off", spellcheck="false", autocapitalize="off")
+        return super().__call__(field, **kwargs)
+
+
 class CodeForm(FlaskForm):
-    code = PasswordField(
+    code = StringField(
         _l("New code"),
         description=_l("4 to 16 digits. You will type it where the app expects a search or a sum."),
         validators=[
             DataRequired(message=_l("Type a code of 4 to 16 digits.")),
             Regexp(UNLOCK_CODE_PATTERN, message=_l("Use 4 to 16 digits and nothing else.")),
         ],
+        widget=MaskedInput(),
     )
-    confirm = PasswordField(
+    confirm = StringField(
         _l("The same code again"),
         validators=[EqualTo("code", message=_l("The two codes are not the same. Try again."))],
+        widget=MaskedInput(),
     )

@@ -11,7 +11,7 @@ from datetime import time
 
 from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,10 +24,11 @@ from webapp.db import get_session
 from webapp.directory import finder, listing, results
 from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
+from webapp.directory.geo import find_postcode
 from webapp.i18n import content_language, spoken_languages
 from webapp.runtime import now, settings
 from webapp.survivor.blueprint import bp
-from webapp.survivor.state import unlocked_required
+from webapp.survivor.state import recalled_search, remember_search, unlocked_required
 
 
 class PlacesForm(FlaskForm):
@@ -66,9 +67,35 @@ def places():
 @bp.post("/places")
 @unlocked_required
 def places_search():
+    """A search answers with a redirect to its results (post-redirect-get): Back and reload
+    never resend it, and the words stay in the server-side session, not in an address.
+
+    "Near me" is answered at once instead: a position is used for one answer, never kept.
+    """
     form = PlacesForm()
     if not form.validate_on_submit():
         return render_template("survivor/places.html", form=form, answer=None), 400
+    if form.latitude.data is not None and form.longitude.data is not None:
+        return _answer(form)
+    if form.postcode.data and find_postcode(form.postcode.data) is None:
+        return _unknown_postcode(form)
+    fields = {name: form[name].data for name in SEARCH_FIELDS if form[name].data}
+    return redirect(url_for("survivor.found", token=remember_search(fields)), 303)
+
+
+@bp.get("/places/r/<token>")
+@unlocked_required
+def found(token: str):
+    fields = recalled_search(token)
+    if fields is None:  # too old, or another session's: the search form again
+        return redirect(url_for("survivor.places"), 303)
+    return _answer(PlacesForm(formdata=None, data=fields))
+
+
+SEARCH_FIELDS = ("q", "category", "language", "postcode", "open_now", "round_the_clock", "page")
+
+
+def _answer(form: PlacesForm):
     query = finder.Query(
         text=form.q.data or "",
         category=form.category.data or "",
@@ -76,8 +103,8 @@ def places_search():
         postcode=form.postcode.data or "",
         latitude=form.latitude.data,
         longitude=form.longitude.data,
-        open_now=form.open_now.data,
-        round_the_clock=form.round_the_clock.data,
+        open_now=bool(form.open_now.data),
+        round_the_clock=bool(form.round_the_clock.data),
         page=form.page.data or 1,
     )
     try:
@@ -89,12 +116,16 @@ def places_search():
             time_zone=settings().time_zone,
         )
     except UnknownPostcode:
-        form.postcode.errors = [_l("We could not find that ZIP code. Check the five digits.")]
-        return render_template("survivor/places.html", form=form, answer=None), 400
+        return _unknown_postcode(form)
     form.latitude.data = form.longitude.data = None
     return render_template(
         "survivor/places.html", form=form, answer=answer, languages=spoken_languages(), now=now()
     )
+
+
+def _unknown_postcode(form: PlacesForm):
+    form.postcode.errors = [_l("We could not find that ZIP code. Check the five digits.")]
+    return render_template("survivor/places.html", form=form, answer=None), 400
 
 
 @bp.get("/places/<service_id>")

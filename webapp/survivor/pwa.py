@@ -6,7 +6,7 @@ import json
 
 from flask import Response, current_app, url_for
 
-from webapp.assets import PWA_ROOT, asset_url
+from webapp.assets import DIST, asset_url
 from webapp.i18n import html_dir, html_lang
 from webapp.runtime import settings
 from webapp.survivor.blueprint import bp
@@ -53,7 +53,7 @@ def manifest():
 
 @bp.get("/sw.js")
 def service_worker():
-    source = (PWA_ROOT / "sw.js").read_text()
+    source = (DIST / "sw.js").read_text()
     script = source.replace("__VERSION__", current_app.config["ASSET_VERSION"]).replace(
         "__SHELL__", json.dumps(shell_urls())
     )

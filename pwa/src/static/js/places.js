@@ -1,10 +1,10 @@
-/* The search page: "Search near me" asks for the position only on this tap and sends it in the
-   same POST; it is used for that answer alone. */
-(function () {
+/* The search page: "Search near me" asks for the position only on this tap and sends it in
+   the same POST; it is used for that answer alone. */
+window.appPage(function (doc) {
   'use strict';
-  var doc = document;
   var form = doc.querySelector('[data-finder]');
-  if (!form || !('geolocation' in navigator)) { return; }
+  if (!form || form.hasAttribute('data-ready') || !('geolocation' in navigator)) { return; }
+  form.setAttribute('data-ready', '');
   doc.querySelectorAll('[data-near-me]').forEach(function (node) { node.hidden = false; });
   form.querySelector('button[data-near-me]').addEventListener('click', function () {
     navigator.geolocation.getCurrentPosition(function (position) {
@@ -14,4 +14,4 @@
     }, function () { /* refused or unavailable: the ZIP code still works */ },
     { maximumAge: 0, timeout: 15000 });
   });
-}());
+});

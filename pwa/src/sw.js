@@ -1,9 +1,9 @@
-/* Keeps the decoy usable offline. It stores the decoy page and static files, and nothing else:
-   every other request goes to the network untouched and is never written to a cache. */
+/* Keeps the start page usable offline. It stores the start page and static files, and nothing
+   else: every other request goes to the network untouched and is never written to a cache. */
 'use strict';
-var CACHE = 'shell-__VERSION__';
+var CACHE = 'v-__VERSION__';
 var SHELL = __SHELL__;
-var DECOY = SHELL[0];
+var START = SHELL[0];
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -24,8 +24,8 @@ function isStatic(url) {
   return url.origin === self.location.origin && url.pathname.indexOf('/static/') === 0;
 }
 
-function isDecoy(request, url) {
-  return request.method === 'GET' && url.origin === self.location.origin && url.pathname === DECOY &&
+function isStart(request, url) {
+  return request.method === 'GET' && url.origin === self.location.origin && url.pathname === START &&
     url.search === '';
 }
 
@@ -43,10 +43,10 @@ self.addEventListener('fetch', function (event) {
     }));
     return;
   }
-  if (isDecoy(request, url)) {
-    /* The live decoy first; the kept copy only when the network is gone. */
+  if (isStart(request, url)) {
+    /* The live start page first; the kept copy only when the network is gone. */
     event.respondWith(fetch(request).catch(function () {
-      return caches.open(CACHE).then(function (cache) { return cache.match(DECOY); });
+      return caches.open(CACHE).then(function (cache) { return cache.match(START); });
     }));
   }
 });
