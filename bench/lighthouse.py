@@ -77,7 +77,9 @@ def lighthouse(url: str, cookie: str | None) -> dict:
         and (audit_id := ref["id"])
         and (report["audits"][audit_id]["score"] or 0) < 0.9
     )
-    final = report["finalDisplayedUrl"]
+    # The main document's own address: a survivor page then shows "/" in the address bar
+    # (one address), which finalDisplayedUrl reports.
+    final = report.get("mainDocumentUrl") or report["finalDisplayedUrl"]
     return {"url": url, "final_url": final, "scores": scores, "failed": failed}
 
 

@@ -192,7 +192,8 @@ def page_weight(client, label: str, path: str, form: dict | None = None) -> dict
 def measure_weights(app) -> tuple[list[dict], list[str]]:
     """Weights of both decoys and every survivor page; also the survivor page paths."""
     recipes, calculator, survivor = app.test_client(), app.test_client(), app.test_client()
-    fetch(calculator, "/?t=calculator")
+    token = References(fetch(calculator, "/")[1].decode()).inputs["csrf_token"]
+    calculator.post("/", data={"csrf_token": token, "t": "calculator"}).close()
     pages = survivor_pages(survivor, unlock(survivor))
     rows = [
         page_weight(recipes, "/ (decoy: recipes)", "/"),

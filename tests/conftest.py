@@ -72,6 +72,8 @@ def production_settings(database_url: str, **overrides) -> Settings:
         twilio_auth_token="t" * 32,
         twilio_from_number="+15005550006",
         unlock_code="8642",
+        redis_url="redis://127.0.0.1:6379/13",
+        public_url="https://haven.example.org",
         database_url=database_url,
         argon2_memory_kib=19456,
         argon2_time_cost=2,

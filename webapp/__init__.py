@@ -63,10 +63,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from webapp import history, security
+    from webapp import history, logs, security
 
     security.register(app)
     history.register(app)
+    logs.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -53,7 +53,9 @@ class UtcDateTime(TypeDecorator[datetime]):
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=True)
+    # hide_parameters: no error or log line ever shows a statement's values (a survivor's
+    # search words, a phone number): the statement alone says what failed.
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -1,16 +1,30 @@
-"""Gunicorn settings for the Procfile's `web` process: access lines carry no client address."""
+"""Gunicorn settings for the Procfile's `web` process.
+
+- Access lines carry no client address and no path: the route's pattern instead (see logs.py).
+- Threaded workers: a client that announces a body and then goes quiet holds one thread, not a
+  whole worker, so a few slow clients cannot starve the site. Many can: in production put a
+  reverse proxy that buffers request bodies in front (README, "Running in production").
+- X-Forwarded-* headers are trusted only through PROXY_HOPS (ProxyFix in the app), never
+  because a request came from loopback.
+"""
 
 import logging
 import os
 
-from webapp.security import NoAddressFilter
+from webapp.logs import NoAddressFilter
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
+# A worker silent this long is restarted; an idle keep-alive connection is closed after keepalive.
+timeout = 30
+keepalive = 5
+forwarded_allow_ips = ""
 accesslog = "-"
 errorlog = "-"
-# Method, path without query string, status, bytes, duration: never %(h)s, %(a)s or %(q)s.
-access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+# Method, route pattern, status, bytes, duration: never %(h)s, %(a)s, %(U)s or %(q)s.
+access_log_format = "%(m)s %({haven.route}e)s %(s)s %(B)s %(M)sms"
 
 
 def when_ready(server) -> None:

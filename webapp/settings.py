@@ -212,6 +212,16 @@ class Settings:
             )
         if not self.database_url:
             found.append("DATABASE_URL must be set in production")
+        if not self.public_url.startswith("https://"):
+            found.append(
+                "PUBLIC_URL must be set to the site's https address in production (the API's "
+                "links and the Twilio webhooks' signatures are built on it)"
+            )
+        if not self.redis_url:
+            found.append(
+                "REDIS_URL must be set in production: rate limits (sign-in, the unlock code, "
+                "the API) counted in each worker's memory let every extra worker multiply them"
+            )
         if self.sms_backend == "console":
             found.append("SMS_BACKEND=console only prints messages; use twilio in production")
         if self.unlock_code == DEVELOPMENT_UNLOCK_CODE:

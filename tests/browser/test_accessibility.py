@@ -79,7 +79,10 @@ def test_decoys_pass_axe(browser, phone, haven, look):
     context = browser.new_context(**phone)
     page = context.new_page()
     refused = csp_refusals(page)
-    page.goto(haven + f"/?t={look}")
+    page.goto(haven + "/")
+    page.evaluate("look => localStorage.setItem('prefs', JSON.stringify({t: look}))", look)
+    page.reload()
+    page.wait_for_function("look => document.documentElement.dataset.theme === look", arg=look)
     assert axe_violations(page) == []
     assert refused == []
     context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -58,7 +59,7 @@ def staff_routes(app) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
-            path = rule.rule.replace("<int:user_id>", "{target}")
+            path = re.sub(r"<int(\([^)]*\))?:user_id>", "{target}", rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, path))
     return sorted(routes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -395,3 +396,60 @@ def test_cli_refuses_an_unknown_organization_or_agency_and_creates_nobody(app, o
     assert "Traceback" not in result.output
     with session_scope(app) as session:
         assert operations.find_user(session, "new@haven.test") is None
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/%0d%0aSet-Cookie:%20x=1",
+        "/console/\r\nSet-Cookie: x=1",
+        "/no/such/page",
+    ],
+)
+def test_after_sign_in_only_a_page_of_this_site_is_followed(ana, target):
+    assert post(ana.client, "/staff/logout", {}).status_code == 303
+    ana.clock.advance(30)
+    query = urllib.parse.urlencode({"next": target})
+    login = f"/staff/login?{query}"
+    token = csrf_token(ana.client.get(login).get_data(as_text=True))
+    step = ana.client.post(
+        login, data={"csrf_token": token, "email": ana.email, "password": PASSWORD}
+    )
+    assert step.status_code == 303
+    code_page = step.headers["Location"]
+    token = csrf_token(ana.client.get(code_page).get_data(as_text=True))
+    signed_in = ana.client.post(code_page, data={"csrf_token": token, "code": ana.code()})
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/console/", target
+
+
+def test_a_wanted_page_of_this_site_is_where_sign_in_lands(ana):
+    assert post(ana.client, "/staff/logout", {}).status_code == 303
+    ana.clock.advance(30)
+    login = "/staff/login?next=/staff/sessions"
+    token = csrf_token(ana.client.get(login).get_data(as_text=True))
+    step = ana.client.post(
+        login, data={"csrf_token": token, "email": ana.email, "password": PASSWORD}
+    )
+    token = csrf_token(ana.client.get(step.headers["Location"]).get_data(as_text=True))
+    done = ana.client.post(step.headers["Location"], data={"csrf_token": token, "code": ana.code()})
+    assert done.headers["Location"] == "/staff/sessions"
+
+
+def test_a_copy_of_the_cookie_taken_after_the_password_cannot_finish_later(app, ana):
+    ana.clock.advance(30)
+    assert password_step(ana.client).status_code == 303
+    copied = ana.client.get_cookie("s").value  # the password step passed, the code not yet
+    assert post(ana.client, "/staff/code", {"code": ana.code()}).status_code == 303
+    assert post(ana.client, "/staff/logout", {}).status_code == 303
+
+    thief = app.test_client()
+    thief.set_cookie("s", copied)
+    ana.clock.advance(30)
+    refused = post(thief, "/staff/code", {"code": ana.code()})
+    assert refused.status_code == 303 and refused.headers["Location"] == "/staff/login"
+    assert thief.get("/console/").status_code == 303, "never signed in"

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
+from tests.conftest import make_settings
 from tests.integration.test_directory_privacy import SECRETS, SHELTER
+from webapp import create_app
 from webapp.directory import hsds
 
 EXAMPLES = hsds.HSDS_DIR / "examples"
@@ -87,6 +89,8 @@ def test_records_validate_and_unknown_ones_are_404(client):
 def test_base_and_openapi(client):
     base = get_json(client, "/api/hsds/")
     assert base["version"] == "3.0" and base["openapi_url"].endswith("/api/hsds/openapi.json")
+    forged = client.get("/api/hsds/", headers={"Host": "evil.example"}).get_json()
+    assert "evil.example" not in json.dumps(forged), "links never come from the Host header"
     assert "paths" in get_json(client, "/api/hsds/openapi.json")
 
 
@@ -175,3 +179,10 @@ def test_a_service_that_is_not_active_is_not_published(client, tmp_path):
     listed = get_json(client, "/api/hsds/services?search=clinic")["contents"]
     assert [s["id"] for s in listed] == [NEAR_10001["id"]]
     assert client.get(f"/api/hsds/services/{closed['id']}").status_code == 404
+
+
+def test_links_are_absolute_from_public_url_whatever_the_host_says(clock):
+    app = create_app(make_settings(public_url="https://haven.example.org"), clock=clock)
+    base = app.test_client().get("/api/hsds/", headers={"Host": "evil.example"}).get_json()
+    assert base["profile"] == "https://haven.example.org/api/hsds/"
+    assert base["openapi_url"] == "https://haven.example.org/api/hsds/openapi.json"

@@ -211,10 +211,13 @@ def test_choosing_a_look_changes_the_decoy(unlocked):
     assert title_of(unlocked.get("/home")) == "Calculator", "survivor pages wear the same look"
 
 
-def test_decoy_look_can_be_chosen_by_address(client):
-    assert client.get("/?t=calculator").headers["Location"] == "/"
+def test_a_device_asks_for_its_own_look_with_a_post_no_other_site_can_send(client):
+    assert title_of(client.get("/?t=calculator")) != "Calculator", "a link changes nothing"
+    assert client.post("/", data={"t": "calculator"}).status_code == 400, "nor a forged form"
+    assert post_form(client, "/", "/", {"t": "calculator"}).headers["Location"] == "/"
     assert title_of(client.get("/")) == "Calculator"
-    assert title_of(client.get("/?t=nonsense")) == "Calculator"
+    assert post_form(client, "/", "/", {"t": "nonsense"}).status_code == 200
+    assert title_of(client.get("/")) == "Calculator"
 
 
 def test_language_switch_keeps_the_page_and_the_disguise(client):

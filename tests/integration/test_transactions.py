@@ -55,3 +55,17 @@ def test_a_request_commits_only_what_a_success_or_a_kept_refusal_did(app, status
     with session_scope(app) as session:
         names = list(session.scalars(select(PartnerAgency.name)))
     assert bool(names) is stored, names
+
+
+def test_no_database_error_shows_the_values_it_was_given(db, caplog):
+    """A failing statement's values (a survivor's words, a number) stay out of every message."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    row = {"id": "one-id", "name": "words-a-survivor-typed"}
+    db.execute(insert(PartnerAgency).values(**row))
+    with pytest.raises(IntegrityError) as failed:
+        db.execute(insert(PartnerAgency).values(**row))
+    assert "words-a-survivor-typed" not in str(failed.value)
+    assert "words-a-survivor-typed" not in caplog.text
+    db.rollback()

@@ -22,6 +22,8 @@ PRODUCTION = Settings(
     twilio_auth_token="a" * 32,
     twilio_from_number="+15005550006",
     unlock_code="8642",
+    redis_url="redis://127.0.0.1:6379/13",
+    public_url="https://haven.example.org",
 )
 
 
@@ -48,6 +50,10 @@ def test_sound_production_settings_pass():
         ({"default_locale": "de"}, "DEFAULT_LOCALE"),
         ({"lock_after_minutes": 0}, "LOCK_AFTER_MINUTES"),
         ({"database_url": ""}, "DATABASE_URL"),
+        ({"redis_url": None}, "REDIS_URL must be set in production"),
+        ({"public_url": ""}, "PUBLIC_URL must be set"),
+        ({"public_url": "http://haven.example.org"}, "PUBLIC_URL must be set"),
+        ({"lock_after_minutes": 0.5}, "LOCK_AFTER_MINUTES"),
         ({"argon2_memory_kib": 1024, "argon2_time_cost": 1}, "Argon2id parameters"),
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),

@@ -11,6 +11,7 @@ import pyotp
 import segno
 
 from webapp.crypto import derive_key
+from webapp.text import ascii_digits
 
 STEP_SECONDS = 30
 # One step either side forgives a phone clock that is a little off.
@@ -34,8 +35,8 @@ def qr_svg(uri: str) -> str:
 
 def matching_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
     """The time step `code` belongs to, if it is valid now and newer than the last one used."""
-    code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    code = ascii_digits(code).strip().replace(" ", "")
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS

@@ -17,18 +17,23 @@ from webapp.directory.geo import find_postcode
 from webapp.directory.search import page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse_datetime
+from webapp.runtime import settings
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
+MAX_PAGE = 1_000_000
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?")
 
 
 @bp.get("/")
 def base():
-    return jsonify(
-        version="3.0",
-        profile=url_for("api.base", _external=True),
-        openapi_url=url_for("api.openapi", _external=True),
-    )
+    return jsonify(version="3.0", profile=_address("api.base"), openapi_url=_address("api.openapi"))
+
+
+def _address(endpoint: str) -> str:
+    """Absolute from PUBLIC_URL, never from the request's Host header (anyone can forge that);
+    without PUBLIC_URL (development), relative to this site."""
+    public = settings().public_url.rstrip("/")
+    return public + url_for(endpoint)
 
 
 @bp.get("/openapi.json")
@@ -38,10 +43,13 @@ def openapi():
 
 
 def _paging() -> tuple[int, int]:
+    """`page` and `per_page`; 400 for what is not a number, or a page no database can skip to."""
     try:
         page = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", DEFAULT_PER_PAGE)), 1), MAX_PER_PAGE)
     except ValueError:
+        abort(400)
+    if page > MAX_PAGE:
         abort(400)
     return page, per_page
 

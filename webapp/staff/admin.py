@@ -18,6 +18,8 @@ from webapp.staff.blueprint import admin as bp
 from webapp.staff.principal import role_required
 
 AUDIT_PAGE = 200
+# A user id the database can hold (PostgreSQL's integer): a longer number is simply not found.
+USER_ID = "<int(max=2147483647):user_id>"
 SELF_LOCKOUT = _l("You cannot remove your own administrator access or disable your own account.")
 ROLE_LABELS = {
     Role.ADVOCATE: _l("Advocate"),
@@ -46,7 +48,7 @@ def _user_or_404(user_id: int) -> User:
     return get_session().get(User, user_id) or abort(404)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get(f"/users/{USER_ID}")
 @role_required(Role.ADMIN)
 def user(principal: User, user_id: int):
     person, db = _user_or_404(user_id), get_session()
@@ -67,7 +69,7 @@ def _apply(operation, principal: User, user_id: int, *args):
     return redirect(url_for("admin.user", user_id=user_id), 303)
 
 
-@bp.post("/users/<int:user_id>/roles")
+@bp.post(f"/users/{USER_ID}/roles")
 @role_required(Role.ADMIN)
 def change_roles(principal: User, user_id: int):
     wanted = [role for role in request.form.getlist("roles") if role in operations.ROLES]
@@ -76,7 +78,7 @@ def change_roles(principal: User, user_id: int):
     return _apply(operations.set_roles, principal, user_id, wanted)
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post(f"/users/{USER_ID}/disable")
 @role_required(Role.ADMIN)
 def disable(principal: User, user_id: int):
     if user_id == principal.id:
@@ -84,13 +86,13 @@ def disable(principal: User, user_id: int):
     return _apply(operations.disable_user, principal, user_id)
 
 
-@bp.post("/users/<int:user_id>/enable")
+@bp.post(f"/users/{USER_ID}/enable")
 @role_required(Role.ADMIN)
 def enable(principal: User, user_id: int):
     return _apply(operations.enable_user, principal, user_id)
 
 
-@bp.post("/users/<int:user_id>/reset-mfa")
+@bp.post(f"/users/{USER_ID}/reset-mfa")
 @role_required(Role.ADMIN)
 def reset_mfa(principal: User, user_id: int):
     return _apply(operations.reset_mfa, principal, user_id)

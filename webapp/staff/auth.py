@@ -22,7 +22,7 @@ from webapp.accounts.sessions import end_all_sessions, end_session, live_session
 from webapp.crypto import derive_key
 from webapp.db import get_session, keep_on_refusal
 from webapp.runtime import now, settings
-from webapp.security import client_key, cookie_name, delete_cookie, set_cookie
+from webapp.security import client_key, cookie_name, delete_cookie, local_path, set_cookie
 from webapp.staff.blueprint import bp
 from webapp.staff.forms import CodeForm, EnrolForm, SignInForm
 from webapp.staff.principal import (
@@ -92,8 +92,8 @@ def _audit_failure(user: User | None, reason: str) -> None:
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+    """Where to go after signing in: a path of this site only (see `local_path`)."""
+    return local_path(request.args.get("next"))
 
 
 def _pending_user() -> User | None:

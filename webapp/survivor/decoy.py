@@ -20,6 +20,7 @@ from webapp.survivor.disguise import (
     search_recipes,
 )
 from webapp.survivor.state import INTRO_SEEN, THEME, current_theme, unlock
+from webapp.text import ascii_digits
 
 # Wrong codes a client may try before even the right one stops working for a while.
 UNLOCK_ATTEMPTS = parse("10/15 minutes")
@@ -27,17 +28,21 @@ UNLOCK_ATTEMPTS = parse("10/15 minutes")
 
 @bp.get("/")
 def decoy():
-    chosen = request.args.get("t")
-    if chosen in THEMES:
-        session[THEME] = chosen
-        return redirect(url_for("survivor.decoy"), 303)
     return render_decoy()
 
 
 @bp.post("/")
 def decoy_entry():
-    """The decoy's own field: a search or a sum, unless what was typed is this device's code."""
-    typed = request.form.get("q", "")[:200]
+    """The decoy's own field: a search or a sum, unless what was typed is this device's code.
+
+    A device that chose its own look sends it as `t` (start.js), in a POST with its CSRF token:
+    no link from another site can change it.
+    """
+    chosen = request.form.get("t")
+    if chosen in THEMES:
+        session[THEME] = chosen
+        return redirect(url_for("survivor.decoy"), 303)
+    typed = ascii_digits(request.form.get("q", "")[:200])
     if try_unlock(typed, request.form.get("k", "")[:200]):
         unlock()
         first_time = not session.get(INTRO_SEEN)

@@ -9,7 +9,7 @@ import operator
 import re
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 
 from flask_babel import lazy_gettext as _l
 
@@ -149,6 +149,8 @@ OPERATORS = {
 # "50%" is a percentage, as on a phone's calculator: a number followed by % is divided by 100.
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 MAX_EXPRESSION = 64
+# Numbers shown digit by digit; beyond these, in scientific notation as calculators do.
+SHOWN_PLAIN = (Decimal("1e-9"), Decimal("1e16"))
 
 
 def calculate(expression: str) -> str:
@@ -161,10 +163,10 @@ def calculate(expression: str) -> str:
         tree = ast.parse(text.strip(), mode="eval")
         with localcontext() as context:
             context.prec = 16
-            result = _evaluate(tree.body)
-    except (SyntaxError, InvalidOperation, DivisionByZero, ZeroDivisionError) as exc:
+            return _format(_evaluate(tree.body))
+    except (SyntaxError, RecursionError, ArithmeticError) as exc:
+        # ArithmeticError: division by zero, overflow, a result too large to show.
         raise CalculationError(expression) from exc
-    return _format(result)
 
 
 def _evaluate(node: ast.AST) -> Decimal:
@@ -179,6 +181,11 @@ def _evaluate(node: ast.AST) -> Decimal:
 
 
 def _format(value: Decimal) -> str:
+    """As a pocket calculator shows it: plain up to 16 digits, else like 8.1e+31."""
+    if not value.is_finite():
+        raise CalculationError(str(value))
+    if value and not SHOWN_PLAIN[0] <= abs(value) < SHOWN_PLAIN[1]:
+        return format(value.normalize(), ".10g").replace("E", "e")
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")

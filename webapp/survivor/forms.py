@@ -1,16 +1,17 @@
 """Forms of the survivor pages; labels and messages are translated lazily."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Regexp
 from wtforms.widgets import TextInput
 
+from webapp.forms import TextForm
 from webapp.settings import UNLOCK_CODE_PATTERN
+from webapp.text import ascii_digits
 
 
-class LookForm(FlaskForm):
+class LookForm(TextForm):
     theme = RadioField(
         _l("What should this app look like when it opens?"),
         choices=[
@@ -34,7 +35,7 @@ class MaskedInput(TextInput):
         return super().__call__(field, **kwargs)
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TextForm):
     code = StringField(
         _l("New code"),
         description=_l("4 to 16 digits. You will type it where the app expects a search or a sum."),
@@ -43,9 +44,11 @@ class CodeForm(FlaskForm):
             Regexp(UNLOCK_CODE_PATTERN, message=_l("Use 4 to 16 digits and nothing else.")),
         ],
         widget=MaskedInput(),
+        filters=[ascii_digits],
     )
     confirm = StringField(
         _l("The same code again"),
         validators=[EqualTo("code", message=_l("The two codes are not the same. Try again."))],
         widget=MaskedInput(),
+        filters=[ascii_digits],
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 
 from webapp.i18n import normalise
 from webapp.runtime import settings
+from webapp.security import local_path
 from webapp.survivor.blueprint import bp
 from webapp.survivor.disguise import device_code_token
 from webapp.survivor.forms import CodeForm, LookForm
@@ -105,20 +104,5 @@ def choose_language():
     chosen = normalise(request.form.get("lang"))
     if chosen:
         session[LANGUAGE] = chosen
-    return redirect(_local_path(request.form.get("next", "")), 303)
-
-
-def _local_path(target: str) -> str:
-    """Only a path on this site, so the switch cannot send anyone elsewhere."""
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or "\\" in target
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
-        return url_for("survivor.decoy")
-    if current_app.url_map.bind("").test(parts.path, "GET"):
-        return target
-    return url_for("survivor.decoy")
+    target = local_path(request.form.get("next")) or url_for("survivor.decoy")
+    return redirect(target, 303)

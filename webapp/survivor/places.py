@@ -14,25 +14,37 @@ from babel.lists import format_list
 from flask import abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, FloatField, HiddenField, IntegerField, SearchField, SelectField
+from wtforms import BooleanField, FloatField, HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from webapp.db import get_session
 from webapp.directory import finder, listing, results
 from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
 from webapp.directory.geo import find_postcode
+from webapp.extensions import limiter
+from webapp.forms import ShortIntegerField, TextForm
 from webapp.i18n import content_language, spoken_languages
 from webapp.runtime import now, settings
 from webapp.survivor.blueprint import bp
 from webapp.survivor.state import recalled_search, remember_search, unlocked_required
 
+# The longest search kept: a page of words is no search, and 60,000 of them took seconds.
+MAX_WORDS = 200
+# Searches a client may run in a minute; counted by a keyed hash of the address, nothing else.
+SEARCHES_A_MINUTE = "30 per minute"
 
-class PlacesForm(FlaskForm):
-    q = SearchField(_l("What are you looking for?"), validators=[Optional()])
+
+class PlacesForm(TextForm):
+    q = SearchField(
+        _l("What are you looking for?"),
+        validators=[
+            Optional(),
+            Length(max=MAX_WORDS, message=_l("Use fewer words: at most 200 letters and spaces.")),
+        ],
+    )
     category = SelectField(
         _l("Kind of help"),
         validators=[Optional()],
@@ -49,12 +61,18 @@ class PlacesForm(FlaskForm):
             *(SelectChoice(code, name) for code, name in spoken_languages().items()),
         ],
     )
-    postcode = SearchField(_l("Near ZIP code"), validators=[Optional()])
+    postcode = SearchField(
+        _l("Near ZIP code"),
+        validators=[
+            Optional(),
+            Length(max=10, message=_l("We could not find that ZIP code. Check the five digits.")),
+        ],
+    )
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
     open_now = BooleanField(_l("Open now"))
     round_the_clock = BooleanField(_l("Open 24 hours, every day"))
-    page = IntegerField(validators=[Optional(), NumberRange(1, 1000)])
+    page = ShortIntegerField(validators=[Optional(), NumberRange(1, 1000)])
     near_me = HiddenField()
 
 
@@ -65,6 +83,7 @@ def places():
 
 
 @bp.post("/places")
+@limiter.limit(SEARCHES_A_MINUTE)
 @unlocked_required
 def places_search():
     """A search answers with a redirect to its results (post-redirect-get): Back and reload
@@ -84,6 +103,7 @@ def places_search():
 
 
 @bp.get("/places/r/<token>")
+@limiter.limit(SEARCHES_A_MINUTE)
 @unlocked_required
 def found(token: str):
     fields = recalled_search(token)

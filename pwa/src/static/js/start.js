@@ -5,18 +5,18 @@
   'use strict';
   var prefs = window.appPrefs;
 
-  /* The page opens in the look this device chose: ask the server for it and show the answer
-     in place, so no other address enters the history. */
+  /* The page opens in the look this device chose: tell the server (a POST with the page's
+     CSRF token), then show the start page again at its own address. */
   function keepLook() {
     var chosen = prefs.get().t;
     var shown = document.documentElement.getAttribute('data-theme');
-    if (chosen && chosen !== shown && /^(recipes|calculator)$/.test(chosen)) {
-      fetch('/?t=' + chosen, { credentials: 'same-origin', cache: 'no-store' })
-        .then(function (response) { return response.text(); })
-        .then(function (html) {
-          var next = new DOMParser().parseFromString(html, 'text/html');
-          if (next.documentElement.getAttribute('data-theme') === chosen) { location.replace('/'); }
-        })
+    var token = document.querySelector('form[data-entry] input[name="csrf_token"]');
+    if (chosen && token && chosen !== shown && /^(recipes|calculator)$/.test(chosen)) {
+      var data = new FormData();
+      data.append('csrf_token', token.value);
+      data.append('t', chosen);
+      fetch('/', { method: 'POST', body: data, credentials: 'same-origin', cache: 'no-store' })
+        .then(function (response) { if (response.ok) { location.replace('/'); } })
         .catch(function () { /* keep the look shown */ });
     }
   }

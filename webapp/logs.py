@@ -1,0 +1,74 @@
+"""What reaches a log line: no client address, and no address a survivor asked for.
+
+Access lines name the route's pattern (`/places/<service_id>`), never the path itself, which
+would say which shelter was opened, or carry a results token. Gunicorn reads the pattern from
+the WSGI environ (`%({haven.route}e)s`, see gunicorn_conf.py); the development server's lines
+are rewritten by a filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from flask import Flask, request
+
+ROUTE = "haven.route"
+UNKNOWN_ROUTE = "-"
+_last_route = threading.local()
+REQUEST_TARGET = re.compile(r"([A-Z]{3,7}) (/\S*)( HTTP/\d(?:\.\d)?)")
+
+
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+
+
+def _blank_ipv6(match: re.Match) -> str:
+    text = match.group()
+    # A clock time has two colons; an IPv6 address has "::" or seven colons.
+    return "-" if "::" in text or text.count(":") == 7 else text
+
+
+def strip_addresses(text: str) -> str:
+    return IPV6.sub(_blank_ipv6, IPV4.sub("-", text))
+
+
+class NoAddressFilter(logging.Filter):
+    """Blank out IP addresses before a log line is written anywhere."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = strip_addresses(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def note_route(response):
+    """Record the route's pattern where the access log finds it."""
+    route = request.url_rule.rule if request.url_rule is not None else UNKNOWN_ROUTE
+    request.environ[ROUTE] = route
+    _last_route.value = route
+    return response
+
+
+class RouteOnlyFilter(logging.Filter):
+    """The development server's request lines: the route's pattern in place of the path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        route = getattr(_last_route, "value", UNKNOWN_ROUTE)
+        message = record.getMessage()
+        named = REQUEST_TARGET.sub(lambda m: f"{m[1]} {route}{m[3]}", message, count=1)
+        if named != message:
+            record.msg, record.args = named, None
+            _last_route.value = UNKNOWN_ROUTE
+        return True
+
+
+def register(app: Flask) -> None:
+    app.after_request(note_route)
+    werkzeug = logging.getLogger("werkzeug")
+    for kind in (RouteOnlyFilter, NoAddressFilter):
+        if not any(isinstance(f, kind) for f in werkzeug.filters):
+            werkzeug.addFilter(kind())
