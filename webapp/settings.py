@@ -11,6 +11,8 @@ from typing import Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+
 Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
 Disguise = Literal["recipes", "calculator"]
 SmsBackend = Literal["console", "twilio"]
@@ -77,6 +79,13 @@ class Settings:
     proxy_hops: int = 0
     # The stable `data-testid` hooks of DESIGN.md section 5: None means on outside production.
     test_hooks: bool | None = None
+    # Callbacks: phone numbers are read as in this region unless written with +country code.
+    phone_region: str = "US"
+    claim_lease_minutes: int = 10
+    escalate_after_minutes: int = 15
+    callback_retention_days: int = 30
+    # What a text to the hotline number is answered with (empty: no answer at all).
+    sms_reply: str = ""
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
@@ -123,6 +132,8 @@ class Settings:
             "exit_url": "EXIT_URL",
             "default_locale": "DEFAULT_LOCALE",
             "time_zone": "TIME_ZONE",
+            "phone_region": "PHONE_REGION",
+            "sms_reply": "SMS_REPLY",
         }
         values: dict[str, object] = {
             name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()
@@ -137,6 +148,9 @@ class Settings:
         for name, var in (
             ("lock_after_minutes", "LOCK_AFTER_MINUTES"),
             ("proxy_hops", "PROXY_HOPS"),
+            ("claim_lease_minutes", "CLAIM_LEASE_MINUTES"),
+            ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
+            ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
         ):
             if env.get(var, "").strip():
                 try:
@@ -179,6 +193,16 @@ class Settings:
             found.append("TIME_ZONE must be an IANA time zone such as America/Chicago")
         if not 0 <= self.proxy_hops <= 5:
             found.append("PROXY_HOPS must be between 0 and 5")
+        if self.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+            found.append("PHONE_REGION must be a two-letter country code such as US or GB")
+        if not 1 <= self.claim_lease_minutes <= 240:
+            found.append("CLAIM_LEASE_MINUTES must be between 1 and 240")
+        if not 1 <= self.escalate_after_minutes <= 1440:
+            found.append("ESCALATE_AFTER_MINUTES must be between 1 and 1440")
+        if not 1 <= self.callback_retention_days <= 3650:
+            found.append("CALLBACK_RETENTION_DAYS must be between 1 and 3650")
+        if len(self.sms_reply) > 160:
+            found.append("SMS_REPLY must fit one text message (160 characters)")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):
             found.append("UNLOCK_CODE must be 4 to 16 digits (it is typed into the decoy)")
         if not self.exit_url.startswith(("https://", "http://")):

@@ -1,11 +1,15 @@
-"""When advocates are available, and which languages and skills a callback can be routed by."""
+"""Callback requests, and what routing knows of the advocates who answer them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import Base
+from webapp.crypto import EncryptedText
+from webapp.db import Base, UtcDateTime
 
 
 class Shift(Base):
@@ -50,3 +54,102 @@ class AdvocateSkill(Base):
 
     def __repr__(self) -> str:
         return f"<AdvocateSkill user={self.user_id} {self.skill}>"
+
+
+class AdvocateContact(Base):
+    """The advocate's own phone: alerts go to it, and the bridged call rings it first."""
+
+    __tablename__ = "advocate_contacts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(EncryptedText())
+
+    def __repr__(self) -> str:
+        return f"<AdvocateContact user={self.user_id}>"
+
+
+class Presence(Base):
+    """An advocate who marked themselves on or off shift in the console, until a time."""
+
+    __tablename__ = "advocate_presence"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    on_shift: Mapped[bool] = mapped_column(Boolean)
+    until: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<Presence user={self.user_id} on={self.on_shift}>"
+
+
+class RequestStatus(StrEnum):
+    WAITING = "waiting"  # in the queue; callable inside one of its windows
+    CLAIMED = "claimed"  # one advocate holds a lease on it
+    CLOSED = "closed"
+    CANCELLED = "cancelled"  # by the survivor, with her receipt
+
+
+class CallbackRequest(Base):
+    """A survivor's request for a call. Everything she wrote is encrypted, none of it in repr."""
+
+    __tablename__ = "callback_requests"
+    __table_args__ = (
+        Index("ix_callback_requests_queue", "status", "asked_at"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in RequestStatus)), name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(8), default="web")
+    # When she asked: her place in line, which a requeue keeps.
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.WAITING.value)
+    language: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    windows: Mapped[list] = mapped_column(JSON)
+    number: Mapped[str | None] = mapped_column(EncryptedText())
+    name: Mapped[str | None] = mapped_column(EncryptedText())
+    voicemail_ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    voicemail_text: Mapped[str | None] = mapped_column(EncryptedText())
+    text_ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    question: Mapped[str | None] = mapped_column(EncryptedText())
+    answer: Mapped[str | None] = mapped_column(EncryptedText())
+    if_dropped: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(EncryptedText())
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    requeues: Mapped[int] = mapped_column(Integer, default=0)
+    # The window an alert last went out for (its opening), so each opening alerts once.
+    alerted_for: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<CallbackRequest {self.id} {self.status} lang={self.language}>"
+
+
+class CallAttempt(Base):
+    """What an advocate did with a claimed request: an outcome, and notes (encrypted)."""
+
+    __tablename__ = "call_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True
+    )
+    advocate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    outcome: Mapped[str] = mapped_column(String(24))
+    notes: Mapped[str | None] = mapped_column(EncryptedText())
+
+    def __repr__(self) -> str:
+        return f"<CallAttempt {self.id} request={self.request_id} {self.outcome}>"
