@@ -8,6 +8,7 @@ values outside the datapackage's enums, numbers nobody can call.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 
 import pytest
@@ -131,6 +132,69 @@ def test_rows_with_more_or_fewer_values_than_the_header_are_problems(app, tmp_pa
         )
     output = import_path(app, folder)
     assert "phones.csv, row 3: 7 values, but the header has 10 columns" in output
+
+
+@pytest.mark.parametrize(
+    ("file", "field", "value", "allowed"),
+    [
+        ("services.csv", "status", "open", "active, inactive, defunct, temporarily closed"),
+        ("locations.csv", "location_type", "building", "physical, postal, virtual"),
+        ("addresses.csv", "address_type", "home", "physical, postal, virtual"),
+        ("schedules.csv", "freq", "DAILY", "WEEKLY, MONTHLY"),
+        ("schedules.csv", "wkst", "monday", "MO, TU, WE, TH, FR, SA, SU"),
+    ],
+)
+def test_tabular_values_keep_to_the_datapackage_enums(app, tmp_path, file, field, value, allowed):
+    folder = copy_of(EXAMPLES / "csv", tmp_path)
+    rewrite_row(folder / file, 2, lambda row: row | {field: value})
+    output = import_path(app, folder)
+    assert f"{file}, row 2, {field}: {value!r} is not one of {allowed}" in output
+    assert stored(app, "service") == 0
+
+
+def test_a_runaway_value_is_shown_cut_short(app, tmp_path):
+    folder = copy_of(EXAMPLES / "csv", tmp_path)
+    rewrite_row(folder / "services.csv", 2, lambda row: row | {"status": "active " * 30})
+    output = import_path(app, folder)
+    assert "services.csv, row 2, status: 'active active active" in output
+    assert "(210 characters) is not one of active," in output
+
+
+def test_tabular_emails_are_checked_as_json_ones_are(app, tmp_path):
+    folder = copy_of(EXAMPLES / "csv", tmp_path)
+    rewrite_row(folder / "services.csv", 2, lambda row: row | {"email": "counselling"})
+    output = import_path(app, folder)
+    assert "services.csv, row 2, email: 'counselling' is not an email address" in output
+
+
+@pytest.mark.parametrize("number", ["call us!! (not a phone)", "555-0100", "+1 555 0100 999"])
+def test_a_phone_number_nobody_can_call_is_a_problem_in_csv(app, tmp_path, number):
+    folder = copy_of(EXAMPLES / "csv", tmp_path)
+    rewrite_row(folder / "phones.csv", 2, lambda row: row | {"number": number})
+    output = import_path(app, folder)
+    assert f"phones.csv, row 2, number: {number!r} is not a" in output
+    assert stored(app, "phone") == 0
+
+
+def test_a_phone_number_nobody_can_call_is_a_problem_in_json(app, tmp_path):
+    service = json.loads((EXAMPLES / "service_full.json").read_text())
+    service["phones"][0]["number"] = "call us!! (not a phone)"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([service]))
+    output = import_path(app, broken)
+    assert (
+        "broken.json, row 1, phones[0].number: 'call us!! (not a phone)' is not a phone number"
+    ) in output
+
+
+@pytest.mark.parametrize("number", ["217-555-0142", "+1 (217) 555-0142", "988", "88788"])
+def test_numbers_as_people_write_them_and_short_codes_are_kept_as_written(app, tmp_path, number):
+    folder = copy_of(EXAMPLES / "csv", tmp_path)
+    rewrite_row(folder / "phones.csv", 2, lambda row: row | {"number": number})
+    result = app.test_cli_runner().invoke(args=["directory", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    with app.extensions["db.sessionmaker"]() as session:
+        assert session.scalars(select(TABLES["phone"].c.number)).all() == [number]
 
 
 def test_an_extension_file_without_a_column_it_needs_is_a_problem(app, tmp_path):
