@@ -205,7 +205,7 @@ def test_drafts_are_not_shown(survivor):
 def test_the_detail_page_offers_tap_to_call_with_a_warning(survivor):
     _response, page = search(survivor, q="National Domestic Violence Hotline")
     detail = survivor.get(f"/places/{found_ids(page)[0]}").get_data(as_text=True)
-    assert 'href="tel:1-800-799-7233"' in detail
+    assert 'href="tel:+18007997233"' in detail, "dialled in full international form"
     assert "show in your phone's call log" in detail
     assert 'data-testid="quick-exit"' in detail
 
