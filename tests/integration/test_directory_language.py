@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -123,3 +124,101 @@ def test_the_api_translates_only_when_asked(seeded):
     listed = client.get("/api/hsds/services?per_page=200&lang=en").get_json()["contents"]
     assert [s["description"] for s in listed if s["id"] == service["id"]] == [english]
     assert client.get("/api/hsds/services?lang=<script>").status_code == 400
+
+
+ORGANIZATION = {
+    "id": "5c0b8c6e-6f0a-4b5e-9a43-4f6f1e2d3c4b",
+    "name": "Prairie Counselling",
+    "description": "Counselling for families.",
+    "x_haven": {
+        "translations": [
+            {
+                "field": "description",
+                "language": "zh_Hans",
+                "value": "家庭咨询。",
+                "origin": "human",
+            }
+        ]
+    },
+}
+TRANSLATED = {
+    "id": "6d1c9d7f-7a1b-4c6f-8b54-5a7a2f3e4d5c",
+    "name": "Counselling in Chinese",
+    "status": "active",
+    "description": "Counselling in Mandarin.",
+    "organization": ORGANIZATION,
+    "x_haven": {
+        "translations": [
+            {
+                "field": "description",
+                "language": "zh_Hans",
+                "value": "普通话咨询。",
+                "origin": "human",
+            }
+        ]
+    },
+}
+UNTRANSLATED = {
+    "id": "7e2daf80-8b2c-4d70-9c65-6b8b3f4f5e6d",
+    "name": "Legal advice",
+    "status": "active",
+    "description": "Help with protection orders.",
+    "organization": {
+        "id": "8f3eb091-9c3d-4e81-8d76-7c9c4a5a6f7e",
+        "name": "Prairie Legal Aid",
+        "description": "Free legal help.",
+    },
+}
+
+
+@pytest.fixture
+def api(migrated_app, tmp_path):
+    """A service and its organization wholly in Chinese as well, and one only in English."""
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([TRANSLATED, UNTRANSLATED]))
+    imported = migrated_app.test_cli_runner().invoke(args=["directory", "import", str(feed)])
+    assert imported.exit_code == 0, imported.output
+    return migrated_app.test_client()
+
+
+@pytest.mark.parametrize("asked", ["zh", "zh-Hans", "zh_hans", "zh-CN"])
+def test_the_api_answers_the_chinese_it_has_labelled_as_such(api, asked):
+    answer = api.get(f"/api/hsds/services/{TRANSLATED['id']}?lang={asked}")
+    assert answer.get_json()["description"] == "普通话咨询。"
+    assert answer.get_json()["organization"]["description"] == "家庭咨询。"
+    assert answer.headers["Content-Language"] == "zh-Hans"
+
+
+def test_text_without_a_translation_is_labelled_in_its_own_language(api):
+    answer = api.get(f"/api/hsds/services/{UNTRANSLATED['id']}?lang=zh")
+    assert answer.get_json()["description"] == "Help with protection orders."
+    assert answer.headers["Content-Language"] == "en"
+
+
+def test_a_page_that_mixes_languages_names_each_asked_for_first(api):
+    page = api.get("/api/hsds/services?lang=zh")
+    descriptions = {s["id"]: s["description"] for s in page.get_json()["contents"]}
+    assert descriptions == {
+        TRANSLATED["id"]: "普通话咨询。",
+        UNTRANSLATED["id"]: "Help with protection orders.",
+    }
+    assert page.headers["Content-Language"] == "zh-Hans, en"
+
+
+def test_a_language_haven_has_no_text_in_is_never_claimed(api):
+    answer = api.get(f"/api/hsds/services/{UNTRANSLATED['id']}?lang=de")
+    assert answer.get_json()["description"] == "Help with protection orders."
+    assert "de" not in answer.headers["Content-Language"]
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ("service", "status"),
+        ("location", "location_type"),
+        ("phone", "type"),
+        ("schedule", "byday"),
+    ],
+)
+def test_codes_are_never_translated_nor_counted_as_english(table, field):
+    assert not translated.translatable(table, field)

@@ -29,7 +29,7 @@ SHELTER = {
         "name": "Harbor House",
         "description": "A community organization.",
     },
-    "phones": [{"id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", "number": "555-0100"}],
+    "phones": [{"id": "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", "number": "217-555-0100"}],
     "service_at_locations": [
         {
             "id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
@@ -217,7 +217,7 @@ def test_a_hidden_shelter_is_exported_without_address_or_point(app, tmp_path):
     result = import_services(app, tmp_path, [SHELTER])
     assert result.exit_code == 0, result.output
     exported = every_export(app, tmp_path)
-    assert "Safe Harbor Shelter" in exported and "555-0100" in exported
+    assert "Safe Harbor Shelter" in exported and "217-555-0100" in exported
     assert '"visibility": "hidden"' in exported and "Riverside" in exported
     for secret in SECRETS:
         assert secret not in exported, secret

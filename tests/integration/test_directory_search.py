@@ -59,6 +59,7 @@ TRANSLATIONS = [
         "غرف آمنة للبالغين والأطفال الفارين من العنف.",
         "human",
     ],
+    ["service", COUNSEL, "description", "ar", "الاستشارة النفسية للناجيات بالعربية.", "human"],
     ["service", LEGAL, "description", "zh_Hans", "律师帮助你申请保护令。", "human"],
     ["service", LEGAL, "description", "vi", "Luật sư giúp bạn xin lệnh bảo vệ.", "machine"],
 ]
@@ -99,6 +100,12 @@ def search(app, query: str) -> set[str]:
         ("ninos", {SHELTER}),
         ("consejeria espanol", {COUNSEL}),
         ("غرف آمنة", {SHELTER}),
+        ("استشارة", {COUNSEL}),
+        ("الاستشارة", {COUNSEL}),
+        ("والاستشارة النفسية", {COUNSEL}),
+        ("أطفال", {SHELTER}),
+        ("بالغين عنف", {SHELTER}),
+        ("ناجيات", {COUNSEL}),
         ("保护令", {LEGAL}),
         ("luat su", {LEGAL}),
         ("Sangamon", {SHELTER, LEGAL, COUNSEL}),
@@ -115,3 +122,29 @@ def test_folding_drops_case_accents_and_splits_chinese():
     assert fold("Niños ÉLAN") == "ninos elan"
     assert fold("律师帮助") == "律师 师帮 帮助"
     assert fold("Tiếng Việt") == "tieng viet"
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("الاستشارة", "استشاره"),  # the article, and taa marbuta as heh
+        ("والاستشارة", "استشاره"),  # "and the"
+        ("بالاستشارة", "استشاره"),  # "with the"
+        ("للاستشارة", "استشاره"),  # "for the"
+        ("واستشارة", "استشاره"),  # "and"
+        ("الأطفال", "اطفال"),  # hamza on alef dropped as an accent is
+        ("مستشفى", "مستشفي"),  # alef maksura as yeh
+        ("الم", "الم"),  # "pain": too short to be the article and a word
+        ("وقت", "وقت"),  # "time": a word that starts with waw
+    ],
+)
+def test_folding_drops_arabic_articles_and_clitics(written, folded):
+    assert fold(written) == folded
+
+
+@pytest.mark.parametrize(
+    ("with_clitics", "bare"),
+    [("للبالغين", "بالغين"), ("والعنف", "عنف"), ("فالمساعدة", "مساعدة"), ("كالأم", "أم")],
+)
+def test_an_arabic_word_folds_alike_with_or_without_what_is_written_before_it(with_clitics, bare):
+    assert fold(with_clitics) == fold(bare)

@@ -8,12 +8,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from tests.conftest import make_settings
 from webapp import create_app
 from webapp.cli import alembic_config
-from webapp.db import Base, modelled
+from webapp.db import Base, modelled, session_scope
+from webapp.directory.search import match_subquery
 
 OUR_TABLES = {"outbox_messages"}
 
@@ -95,3 +96,35 @@ def test_advocate_languages_and_skills_move_out_of_users_and_back(app):
     with engine.connect() as connection:
         row = connection.execute(text("SELECT languages, skills FROM users WHERE id = 7")).one()
     assert [json.loads(v) if isinstance(v, str) else v for v in row] == [["es", "vi"], ["legal"]]
+
+
+def test_search_documents_folded_before_arabic_folding_are_folded_again(app, tmp_path):
+    """A deployment's stored documents still hold الاستشارة as written until the migration."""
+    run_db(app, "upgrade")
+    service = {
+        "id": "4d5e6f70-8192-4a3b-9c4d-5e6f708192a3",
+        "name": "Counselling",
+        "status": "active",
+        "description": "الاستشارة النفسية للناجيات",
+        "organization": {
+            "id": "5e6f7081-92a3-4b4c-8d5e-6f708192a3b4",
+            "name": "Prairie Counselling",
+            "description": "Counselling.",
+        },
+    }
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([service]))
+    imported = app.test_cli_runner().invoke(args=["directory", "import", str(feed)])
+    assert imported.exit_code == 0, imported.output
+    with app.extensions["db.engine"].begin() as connection:
+        connection.execute(text("UPDATE service_search SET body = 'الاستشارة النفسية للناجيات'"))
+
+    def found(words: str) -> list[str]:
+        with session_scope(app) as session:
+            matches = match_subquery(session, words)
+            return list(session.scalars(select(matches.c.service_id)))
+
+    assert found("استشارة") == []
+    run_db(app, "downgrade", "9c3d7e51a2f4")
+    run_db(app, "upgrade")
+    assert found("استشارة") == [service["id"]]

@@ -17,11 +17,12 @@ from webapp.directory.geo import find_postcode
 from webapp.directory.search import page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse_datetime
+from webapp.i18n import normalise
 from webapp.runtime import settings
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
 MAX_PAGE = 1_000_000
-LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\d{3}))?")
 
 
 @bp.get("/")
@@ -60,11 +61,11 @@ def _page(ids: list[str], table: str, page: int, per_page: int):
 
 
 def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int):
-    rows = _public_tree(table, set(chosen))
-    contents = [nested.build(rows, table, record_id) for record_id in chosen]
+    tree = _public_tree(table, set(chosen))
+    contents = [nested.build(tree.rows, table, record_id) for record_id in chosen]
     if request.args.get("format") == "ndjson":
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
-        return _in_language(Response(lines, mimetype="application/x-ndjson"))
+        return _in_language(Response(lines, mimetype="application/x-ndjson"), tree)
     total_pages = max(math.ceil(total / per_page), 1)
     return _in_language(
         jsonify(
@@ -76,7 +77,8 @@ def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int
             last_page=page >= total_pages,
             empty=not contents,
             contents=contents,
-        )
+        ),
+        tree,
     )
 
 
@@ -84,30 +86,42 @@ def _language() -> str | None:
     """`lang=es`: text translated where a translation exists (HSDS has no such parameter).
 
     Without it records come as written, so what a partner imports stays the source text.
+    `lang=zh` reads the Chinese Haven keeps (zh_Hans), as the survivor pages do.
     """
     value = request.args.get("lang")
     if value is None:
         return None
     if not LANGUAGE.fullmatch(value):
         abort(400)
-    return translated.language_code(value)
+    return normalise(value) or translated.language_code(value)
 
 
-def _in_language(response: Response) -> Response:
-    if (language := _language()) is not None:
-        response.headers["Content-Language"] = language.replace("_", "-")
+def _in_language(response: Response, tree: listing.PublicTree) -> Response:
+    """`Content-Language` names the languages of the texts sent, not the one asked for.
+
+    A text without a translation into the language asked for comes in its own language, so
+    `lang=zh` answers `zh-Hans` only when every text sent is Chinese, `zh-Hans, en` when some
+    are still English, and `en` when none is translated; the language asked for comes first,
+    then the others from the most texts to the fewest. No text at all, no header.
+    """
+    asked = _language()
+    if asked is None or not tree.languages:
+        return response
+    ranked = sorted(tree.languages, key=lambda code: (code != asked, -tree.languages[code], code))
+    response.headers["Content-Language"] = ", ".join(code.replace("_", "-") for code in ranked)
     return response
 
 
-def _public_tree(table: str, ids: set[str]) -> dict:
+def _public_tree(table: str, ids: set[str]) -> listing.PublicTree:
     return listing.public_tree(get_session(), table, ids, language=_language())
 
 
 def _detail(table: str, record_id: str):
     if not listing.is_published(get_session(), table, record_id):
         abort(404)
-    item = nested.build(_public_tree(table, {record_id}), table, record_id)
-    return _in_language(jsonify(item)) if item else abort(404)
+    tree = _public_tree(table, {record_id})
+    item = nested.build(tree.rows, table, record_id)
+    return _in_language(jsonify(item), tree) if item else abort(404)
 
 
 def _service_filter() -> listing.ServiceFilter:

@@ -27,6 +27,11 @@ class Problem:
         return f"{', '.join(where)}: {self.reason}"
 
 
+class Unreadable(Problem):
+    """A row, or a file from this row on, could not be read (not UTF-8, not CSV, a row out of
+    shape): links into it cannot be checked, so an import with one reports only what was read."""
+
+
 class ImportFailed(DirectoryError):
     """The input has problems; nothing was written."""
 

@@ -27,12 +27,15 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @dataclass(frozen=True)
 class Field:
-    """One column of an HSDS table, as the datapackage declares it."""
+    """One column of an HSDS table, as the datapackage declares it (its Table Schema field)."""
 
+    table: str
     name: str
     type: str
     format: str | None
     required: bool
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,15 +155,7 @@ def _table(resource: dict) -> Table:
     return Table(
         name=resource["name"],
         path=resource["path"],
-        fields=tuple(
-            Field(
-                name=field["name"],
-                type=field["type"],
-                format=field.get("format"),
-                required=field.get("constraints", {}).get("required", False),
-            )
-            for field in schema["fields"]
-        ),
+        fields=tuple(_field(resource["name"], field) for field in schema["fields"]),
         primary_key=_names(schema["primaryKey"]),
         foreign_keys=tuple(
             ForeignKey(
@@ -170,6 +165,19 @@ def _table(resource: dict) -> Table:
             )
             for key in schema.get("foreignKeys", [])
         ),
+    )
+
+
+def _field(table: str, field: dict) -> Field:
+    constraints = field.get("constraints", {})
+    return Field(
+        table=table,
+        name=field["name"],
+        type=field["type"],
+        format=field.get("format"),
+        required=constraints.get("required", False),
+        enum=tuple(constraints["enum"]) if "enum" in constraints else None,
+        pattern=constraints.get("pattern"),
     )
 
 

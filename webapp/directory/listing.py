@@ -7,8 +7,9 @@ status `active` (inactive, defunct and temporarily closed services are not offer
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
@@ -121,15 +122,25 @@ def _nearest(rows: Iterable, origin: tuple[float, float], within_km: float | Non
     ]
 
 
-def public_tree(session: Session, table: str, ids: set[str], *, language: str | None) -> dict:
+@dataclass
+class PublicTree:
+    """Records with everything nested in them (rows by table), and the languages of their texts:
+    how many translatable texts of each language they hold (empty when not asked for one)."""
+
+    rows: dict
+    languages: Counter[str] = field(default_factory=Counter)
+
+
+def public_tree(session: Session, table: str, ids: set[str], *, language: str | None) -> PublicTree:
     """These records with everything nested in them, as the public may see them.
 
     In `language` where a translation exists (records as written when None). Confidential
     places carry their visibility and public area, never their exact place.
     """
     rows = nested.load_tree(session, table, ids)
+    languages: Counter[str] = Counter()
     if language is not None:
-        translated.localize(session, rows, language, [t for t in rows if t in TABLES])
+        languages = translated.localize(session, rows, language, [t for t in rows if t in TABLES])
     location_ids = [row["id"] for row in rows.get("location", [])]
     privacy = session.scalars(
         select(LocationPrivacy).where(LocationPrivacy.location_id.in_(location_ids))
@@ -138,4 +149,4 @@ def public_tree(session: Session, table: str, ids: set[str], *, language: str | 
         {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}
         for p in privacy
     ]
-    return rows
+    return PublicTree(rows, languages)

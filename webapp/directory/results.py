@@ -9,10 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds, translated
+from webapp.directory import hsds, phones, translated
 from webapp.directory.tables import TABLES
 from webapp.directory.values import to_text
 
+TEXT_TYPES = ("text", "sms")  # phone types one texts rather than calls
 LOCALIZED = (
     "description",
     "eligibility_description",
@@ -133,11 +134,19 @@ def _related(session: Session, ids: list[str]) -> dict[str, list]:
 def _fill(found: list[Found], related: dict[str, list], texts: dict) -> None:
     """Phones, languages, hours, accessibility notes and free places, on each service found."""
     by_id = {f.id: f for f in found}
+    extension_field = next(
+        f for f in hsds.tabular_layout()["phone"].fields if f.name == "extension"
+    )
     for row in related["phone"]:
+        kind = row.type or "voice"
+        extension = to_text(extension_field, row.extension) or None
         by_id[row.service_id].phones.append(
             {
                 "number": row.number,
-                "type": row.type or "voice",
+                "extension": extension,
+                "type": kind,
+                "texted": kind in TEXT_TYPES,
+                "dial": phones.dial(row.number, None if kind in TEXT_TYPES else extension),
                 "description": texts["phone"][row.id].get("description"),
             }
         )

@@ -3,7 +3,12 @@
 Each service has one search document holding its texts in every language it has (source text
 and translations) plus its organization's name and its categories, folded to lower case without
 accents. Chinese has no spaces between words, so runs of CJK characters are indexed (and
-queried) as overlapping pairs of characters.
+queried) as overlapping pairs of characters. Arabic writes the article and short words before
+it as one word with the noun (الاستشارة, والاستشارة "and the counselling"), so they are folded
+away as accents are, with the letters people write interchangeably (ة/ه, ى/ي).
+
+Documents are folded when written: a change to `fold` needs every document rebuilt
+(`reindex(session)`), which a migration does for deployments.
 """
 
 from __future__ import annotations
@@ -31,6 +36,18 @@ SERVICE_TEXT = (
 )
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"\w+")
+# Alef wasla as alef, alef maksura as yeh, taa marbuta as heh, tatweel (a stretch) dropped;
+# hamza and harakat are combining marks, dropped with the accents.
+ARABIC_LETTERS = str.maketrans(
+    {"\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None}
+)
+# The article (ال) with "and"/"so" (و ف) and "with"/"like"/"for" (ب ك ل) before it; ل + ال is
+# written لل. At least two letters must be left, so "الم" (pain) stays whole.
+ARABIC_ARTICLE = re.compile(
+    r"^[\u0648\u0641]?(?:[\u0628\u0643\u0644]?\u0627\u0644|\u0644\u0644)(?=\w\w)"
+)
+# "And" (و) before a word without the article, when three letters are left ("وقت" stays).
+ARABIC_AND = re.compile(r"^\u0648(?=\w\w\w)")
 BATCH = 2000
 
 
@@ -50,11 +67,28 @@ class ServiceSearch(Base):
 
 
 def fold(value: str) -> str:
-    """Lower case, accents removed, punctuation dropped, CJK runs split into character pairs."""
+    """Lower case, accents removed, punctuation dropped, CJK runs split into character pairs,
+    Arabic articles and the clitics before them dropped."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = CJK.sub(lambda run: " " + _pairs(run.group()) + " ", plain)
-    return " ".join(WORD.findall(plain))
+    return " ".join(_arabic_stem(word) for word in WORD.findall(plain.translate(ARABIC_LETTERS)))
+
+
+def _arabic_stem(word: str) -> str:
+    """The word without the Arabic articles and clitics it starts with.
+
+    Stripped again until nothing is left to strip, so a word folds alike with or without them:
+    للبالغين ("for the adults") and بالغين ("adults", whose own letters begin like "with the")
+    both fold to the same stem.
+    """
+    while True:
+        bare = ARABIC_ARTICLE.sub("", word, count=1)
+        if bare == word:
+            bare = ARABIC_AND.sub("", word, count=1)
+        if bare == word:
+            return word
+        word = bare
 
 
 def _pairs(run: str) -> str:

@@ -8,6 +8,7 @@ record has no text of its own for. Names, addresses and numbers are never transl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -21,11 +22,47 @@ NEVER_TRANSLATED_TABLES = frozenset({"address"})
 NEVER_TRANSLATED_FIELDS = frozenset(
     {"id", "name", "alternate_name", "email", "url", "website", "number", "extension"}
 )
+# Codes, identifiers and record-keeping: strings, but in no language. A translated `status` or
+# phone `type` would break what reads them, and would make an answer look partly English.
+# Fields with an enum in the datapackage are codes as well.
+CODE_FIELDS = frozenset(
+    {
+        "type",
+        "code",
+        "language",
+        "currency",
+        "logo",
+        "uri",
+        "byday",
+        "byweekno",
+        "bymonthday",
+        "byyearday",
+        "extent",
+        "extent_type",
+        "link_type",
+        "link_entity",
+        "character_set",
+        "identifier",
+        "identifier_scheme",
+        "identifier_type",
+        "external_identifier",
+        "external_identifier_type",
+        "scheme",
+        "version",
+        "taxonomy",
+        "resource_type",
+        "field_name",
+        "last_action_type",
+        "previous_value",
+        "replacement_value",
+        "updated_by",
+    }
+)
 CHUNK = 2000  # ids per statement, far below every database's limit on parameters
 
 
 def translatable(table: str, field_name: str) -> bool:
-    """Whether this HSDS field may hold text in other languages (names and numbers never)."""
+    """Whether this HSDS field may hold text in other languages (names, numbers, codes never)."""
     layouts = hsds.tabular_layout()
     if table not in layouts or table in NEVER_TRANSLATED_TABLES:
         return False
@@ -35,7 +72,8 @@ def translatable(table: str, field_name: str) -> bool:
         field is not None
         and field.type == "string"
         and field.format is None
-        and field_name not in NEVER_TRANSLATED_FIELDS
+        and field.enum is None
+        and field_name not in NEVER_TRANSLATED_FIELDS | CODE_FIELDS
         and not field_name.endswith("_id")
     )
 
@@ -105,8 +143,14 @@ def choose(
     return chosen
 
 
-def localize(session: Session, rows: dict[str, list[dict]], locale: str, tables: Iterable[str]):
-    """Rewrite, in place, the translatable text of these rows (table -> rows) for `locale`."""
+def localize(
+    session: Session, rows: dict[str, list[dict]], locale: str, tables: Iterable[str]
+) -> Counter[str]:
+    """Rewrite, in place, the translatable text of these rows (table -> rows) for `locale`.
+
+    Returns how many texts of each language the rows hold afterwards: a text without a
+    translation into `locale` stays in its own language, and is counted in it.
+    """
     by_id = {table: {row["id"]: row for row in rows.get(table, [])} for table in tables}
     records = {
         table: {
@@ -115,9 +159,12 @@ def localize(session: Session, rows: dict[str, list[dict]], locale: str, tables:
         }
         for table, table_rows in by_id.items()
     }
+    languages: Counter[str] = Counter()
     for table, texts_by_record in choose(session, records, locale).items():
         for record_id, texts in texts_by_record.items():
             by_id[table][record_id].update({name: str(value) for name, value in texts.items()})
+            languages.update(text.language for text in texts.values())
+    return languages
 
 
 def _chunked(session: Session, ids: list[str], statement):

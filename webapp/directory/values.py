@@ -1,4 +1,8 @@
-"""HSDS field values: read from CSV text or JSON, written back in one canonical form.
+"""HSDS field values: read from CSV text or JSON, checked, written back in one canonical form.
+
+Both imports read every value here, so CSV and JSON are held to the same rules: the field's
+type and the constraints its Table Schema declares in the datapackage (`enum`, `pattern`), the
+`email` format as JSON Schema checks it, and phone numbers (`phones.problem`).
 
 Canonical output is what makes export -> import -> export identical: whole numbers without a
 decimal point, dates as YYYY-MM-DD, date-times in UTC with milliseconds and "Z", times as given.
@@ -10,6 +14,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 
+from webapp.directory import phones
 from webapp.directory.errors import ValueProblem
 from webapp.directory.hsds import Field
 
@@ -21,7 +26,31 @@ def parse(field: Field, raw: object) -> object:
     if raw is None or raw == "":
         return None
     reader = _READERS.get(field.type, _read_string)
-    return reader(field, raw)
+    value = reader(field, raw)
+    if reason := _constraint_problem(field, value):
+        raise ValueProblem(f"{shown(raw)} {reason}")
+    return value
+
+
+def _constraint_problem(field: Field, value: object) -> str | None:
+    """What the value breaks of its field's declared constraints, or None."""
+    if field.enum is not None and value not in field.enum:
+        return "is not one of " + ", ".join(field.enum)
+    if field.pattern is not None and not re.fullmatch(field.pattern, str(value)):
+        return f"does not match the pattern {field.pattern}"
+    if field.format == "email" and "@" not in str(value):
+        return "is not an email address"
+    if (field.table, field.name) == ("phone", "number"):
+        return phones.problem(str(value))
+    return None
+
+
+def shown(raw: object, limit: int = 40) -> str:
+    """A value quoted in a problem report, cut short when long (a runaway quote's, say)."""
+    text = repr(raw)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(str(raw))} characters)"
 
 
 def _read_string(field: Field, raw: object) -> str:

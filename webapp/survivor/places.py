@@ -7,12 +7,15 @@ tapped, in the same POST, and it is used for that answer alone.
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Iterable
+from datetime import date, time, timedelta
+from itertools import pairwise
 
-from babel.dates import format_interval, get_day_names
+from babel.dates import format_interval, format_skeleton, get_day_names
 from babel.lists import format_list
 from flask import abort, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField, FloatField, HiddenField, SearchField, SelectField
@@ -24,6 +27,7 @@ from webapp.directory import finder, listing, results
 from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
 from webapp.directory.geo import find_postcode
+from webapp.directory.hours import zone_of
 from webapp.extensions import limiter
 from webapp.forms import ShortIntegerField, TextForm
 from webapp.i18n import content_language, spoken_languages
@@ -154,7 +158,8 @@ def place(service_id: str):
     found = results.describe(get_session(), [service_id], locale=str(get_locale()))
     if not found or not listing.is_published(get_session(), "service", service_id):
         abort(404)
-    hours_lines = opening_lines(found[0].schedules, get_locale())
+    today = now().astimezone(zone_of(settings().time_zone)).date()
+    hours_lines = opening_lines(found[0].schedules, get_locale(), today)
     return render_template(
         "survivor/place.html",
         place=found[0],
@@ -165,34 +170,124 @@ def place(service_id: str):
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAY = timedelta(days=1)
+Window = tuple[date | None, date | None]  # valid from, valid to (inclusive); None: unbounded
 
 
-def opening_lines(schedules: list[dict], locale) -> list[Markup]:
+def opening_lines(schedules: list[dict], locale, today: date) -> list[Markup]:
     """Weekly hours as short lines in the reader's language, e.g. "Mon, Tue, and Fri 09:00–17:00".
 
     Days are listed the way the language lists things; the hours stay left to right (in order)
-    inside right-to-left text.
+    inside right-to-left text. Schedules with the same hours are one line, with the dates they
+    hold from or until; a break between their dates (the way HSDS writes a temporary closure:
+    the regular schedule up to the day before, a copy from the day it reopens) is a line of its
+    own, "Closed Nov 13 – Dec 9, 2026". What ended before `today` is left out.
     """
     names = get_day_names("abbreviated", locale=locale)
-    lines = []
+    windows: dict[Markup, list[Window]] = {}
+    notes: dict[Markup, list[str]] = {}
     for schedule in schedules:
-        days = [d for d in schedule.get("byday", "").split(",") if d in DAYS]
-        note = schedule.get("description")
-        note = Markup(" <span%s>%s</span>") % (content_language(note), note) if note else ""
-        if (
-            len(days) == 7
-            and schedule.get("opens_at", "00:00")[:5] == "00:00"
-            and (schedule.get("closes_at", "23:59")[:5] in ("23:59", "00:00", "24:00"))
-        ):
-            lines.append(Markup.escape(str(_l("Open 24 hours, every day"))) + note)
+        hours = _hours(schedule, names, locale)
+        if hours is None:
             continue
-        opens, closes = _clock(schedule.get("opens_at")), _clock(schedule.get("closes_at"))
-        if not days or opens is None or closes is None:
+        window = _window(schedule)
+        windows.setdefault(hours, []).append(window)
+        note, ended = schedule.get("description"), window[1] is not None and window[1] < today
+        if note and not ended and note not in notes.setdefault(hours, []):
+            notes[hours].append(note)
+    lines = []
+    for hours, found in windows.items():
+        runs = _joined(found)
+        current = [run for run in runs if run[1] is None or run[1] >= today]
+        if not current:
             continue
-        day_text = format_list([names[DAYS.index(d)] for d in days], locale=locale)
-        hours = format_interval(opens, closes, "Hm", locale=locale)
-        lines.append(Markup('%s <bdi dir="ltr">%s</bdi>') % (day_text, hours) + note)
+        line = _dated(hours, current[0][0], current[-1][1], today, locale)
+        lines.append(line + Markup("").join(map(_note, notes.get(hours, []))))
+        lines += [
+            Markup.escape(_("Closed %(dates)s")) % {"dates": _dates(start, end, locale)}
+            for start, end in _breaks(runs)
+            if end >= today
+        ]
     return lines
+
+
+def _hours(schedule: dict, names, locale) -> Markup | None:
+    """ "Mon and Tue 09:00–17:00", or "Open 24 hours, every day"; None when not readable."""
+    days = [d for d in schedule.get("byday", "").split(",") if d in DAYS]
+    if (
+        len(days) == 7
+        and schedule.get("opens_at", "00:00")[:5] == "00:00"
+        and (schedule.get("closes_at", "23:59")[:5] in ("23:59", "00:00", "24:00"))
+    ):
+        return Markup.escape(str(_l("Open 24 hours, every day")))
+    opens, closes = _clock(schedule.get("opens_at")), _clock(schedule.get("closes_at"))
+    if not days or opens is None or closes is None:
+        return None
+    day_text = format_list([names[DAYS.index(d)] for d in days], locale=locale)
+    hours = format_interval(opens, closes, "Hm", locale=locale)
+    return Markup('%s <bdi dir="ltr">%s</bdi>') % (day_text, hours)
+
+
+def _note(text: str) -> Markup:
+    return Markup(" <span%s>%s</span>") % (content_language(text), text)
+
+
+def _window(schedule: dict) -> Window:
+    """The dates a schedule holds on, as `hours.is_open` reads them (valid_*, dtstart, until)."""
+    starts = [_day(schedule.get(name)) for name in ("valid_from", "dtstart")]
+    ends = [_day(schedule.get(name)) for name in ("valid_to", "until")]
+    return max(filter(None, starts), default=None), min(filter(None, ends), default=None)
+
+
+def _joined(windows: Iterable[Window]) -> list[Window]:
+    """Windows in date order, those that overlap or touch made one."""
+    runs: list[Window] = []
+    for start, end in sorted(windows, key=lambda w: w[0] or date.min):
+        last_end = runs[-1][1] if runs else date.min
+        if runs and (last_end is None or start is None or start <= last_end + DAY):
+            runs[-1] = (runs[-1][0], None if None in (last_end, end) else max(last_end, end))
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def _breaks(runs: list[Window]) -> list[tuple[date, date]]:
+    """The days between one run of dates and the next: a temporary closure."""
+    return [(before[1] + DAY, after[0] - DAY) for before, after in pairwise(runs)]
+
+
+def _dated(hours: Markup, start: date | None, end: date | None, today: date, locale) -> Markup:
+    """The hours with the dates they hold from or until (a start already past goes unsaid)."""
+    if start is not None and start <= today:
+        start = None
+    if start and end:
+        return Markup.escape(_("%(hours)s, %(dates)s")) % {
+            "hours": hours,
+            "dates": _dates(start, end, locale),
+        }
+    if start:
+        text = Markup.escape(_("%(hours)s from %(date)s"))
+        return text % {"hours": hours, "date": _dates(start, start, locale)}
+    if end:
+        text = Markup.escape(_("%(hours)s until %(date)s"))
+        return text % {"hours": hours, "date": _dates(end, end, locale)}
+    return hours
+
+
+def _dates(start: date, end: date, locale) -> Markup:
+    """A date or a range of dates, isolated so its digits and words keep their order."""
+    if start == end:
+        text = format_skeleton("yMMMd", start, locale=locale)
+    else:
+        text = format_interval(start, end, "yMMMd", locale=locale)
+    return Markup("<bdi>%s</bdi>") % text
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _clock(value: str | None) -> time | None:

@@ -28,20 +28,20 @@ STATUSES = ("published", "draft")
 
 
 def read(files: dict[str, str], batch: Batch) -> None:
-    if TRANSLATIONS_FILE in files:
-        for number, row in csv_rows(files[TRANSLATIONS_FILE]):
-            problem = translation_problem(row)
-            if problem:
-                batch.problems.append(Problem(TRANSLATIONS_FILE, number, *problem))
+    for name, columns, problem_of, kept in (
+        (TRANSLATIONS_FILE, TRANSLATION_FIELDS, translation_problem, batch.translations),
+        (RECORDS_FILE, RECORD_FIELDS, record_problem, batch.settings),
+    ):
+        if name not in files:
+            continue
+        header, rows = csv_rows(name, files[name], batch.problems)
+        missing = [column for column in columns if column not in header]
+        batch.problems += [Problem(name, 1, c, "required column is missing") for c in missing]
+        for number, row in rows if not missing else []:
+            if problem := problem_of(row):
+                batch.problems.append(Problem(name, number, *problem))
             else:
-                batch.translations.append((TRANSLATIONS_FILE, number, row))
-    if RECORDS_FILE in files:
-        for number, row in csv_rows(files[RECORDS_FILE]):
-            problem = record_problem(row)
-            if problem:
-                batch.problems.append(Problem(RECORDS_FILE, number, *problem))
-            else:
-                batch.settings.append((RECORDS_FILE, number, row))
+                kept.append((name, number, row))
 
 
 def _language_ok(code: str | None) -> bool:

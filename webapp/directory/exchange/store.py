@@ -116,6 +116,8 @@ class Saved:
 
 def save(session: Session, batch: Batch) -> Saved:
     """Check everything, then upsert by id; raise ImportFailed and write nothing on any problem."""
+    if batch.incomplete:  # links into a file read only in part would bury the real problem
+        raise ImportFailed(batch.problems)
     merged, problems = merge(batch.records)
     found, warnings = check(session, merged)
     hidden, privacy_writes = privacy.apply(session, merged, batch.privacy)

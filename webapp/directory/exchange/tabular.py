@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from webapp.directory.exchange import (
     Record,
     csv_rows,
     csv_text,
+    decode,
     haven,
     privacy_problem,
 )
@@ -26,18 +25,19 @@ DESCRIPTOR = "datapackage.json"
 # Haven's extension, beside the HSDS tables: which locations are confidential.
 PRIVACY_FILE = "x_haven_location_privacy.csv"
 PRIVACY_FIELDS = ("location_id", "visibility", "public_area")
+NOT_A_TABLE = "not an HSDS table; expected one of the datapackage's CSVs"
 
 
 def read_datapackage(source: Path) -> Batch:
     """Every row of every HSDS CSV in `source`, and every problem found reading them."""
-    files = dict(_csv_files(source))
     by_path = {layout.path: layout for layout in hsds.tabular_layout().values()}
-    batch = Batch(
-        problems=[
-            Problem(name, None, None, "not an HSDS table; expected one of the datapackage's CSVs")
-            for name in sorted(set(files) - set(by_path) - {PRIVACY_FILE, *haven.FILES})
-        ]
-    )
+    batch = Batch()
+    files = {}
+    for name, data in _csv_files(source):
+        if name not in by_path and name not in (PRIVACY_FILE, *haven.FILES):
+            batch.problems.append(Problem(name, None, None, NOT_A_TABLE))
+        elif (text := decode(name, data, batch.problems)) is not None:
+            files[name] = text
     for path, layout in by_path.items():
         if path in files:
             batch.records += _read_table(layout, files[path], batch.problems)
@@ -48,7 +48,7 @@ def read_datapackage(source: Path) -> Batch:
 
 
 def _read_privacy(text: str, batch: Batch) -> None:
-    for number, row in csv_rows(text):
+    for number, row in csv_rows(PRIVACY_FILE, text, batch.problems)[1]:
         problem = privacy_problem(row.get("location_id"), row.get("visibility"))
         if problem:
             batch.problems.append(Problem(PRIVACY_FILE, number, problem[0], problem[1]))
@@ -56,20 +56,19 @@ def _read_privacy(text: str, batch: Batch) -> None:
             batch.privacy[row["location_id"]] = (row["visibility"], row.get("public_area") or None)
 
 
-def _csv_files(source: Path) -> Iterator[tuple[str, str]]:
+def _csv_files(source: Path) -> Iterator[tuple[str, bytes]]:
     if zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
-            for name in archive.namelist():
+            for name in sorted(archive.namelist()):
                 if name.endswith(".csv"):
-                    yield Path(name).name, archive.read(name).decode("utf-8-sig")
+                    yield Path(name).name, archive.read(name)
         return
     for path in sorted(source.glob("*.csv")):
-        yield path.name, path.read_text(encoding="utf-8-sig")
+        yield path.name, path.read_bytes()
 
 
 def _read_table(layout: hsds.Table, text: str, problems: list[Problem]) -> list[Record]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    header, rows = csv_rows(layout.path, text, problems, rows_start_with_id=True)
     problems += [
         Problem(layout.path, 1, name, "unknown column")
         for name in header
@@ -81,7 +80,7 @@ def _read_table(layout: hsds.Table, text: str, problems: list[Problem]) -> list[
         if field.required and field.name not in header
     ]
     records = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in rows:
         record = Record(layout.name, {}, layout.path, number)
         for field in layout.fields:
             try:
