@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
@@ -130,6 +130,10 @@ def db_app(templates, database_kind, clock):
     """
     app = app_on(templates.shared(database_kind), clock)
     engine = app.extensions["db.engine"]
+    if engine.dialect.name == "sqlite":
+        # pysqlite begins transactions lazily and cannot nest them: let SQLAlchemy say BEGIN.
+        event.listen(engine, "connect", _sqlite_explicit_begin)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     connection = engine.connect()
     outer = connection.begin()
     app.extensions["db.sessionmaker"] = sessionmaker(
@@ -139,6 +143,10 @@ def db_app(templates, database_kind, clock):
     outer.rollback()
     connection.close()
     engine.dispose()
+
+
+def _sqlite_explicit_begin(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
 
 
 @pytest.fixture

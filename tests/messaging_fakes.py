@@ -1,4 +1,8 @@
-"""A fake Twilio Messages API served on loopback, and Twilio's HTTP client pointed at it."""
+"""A fake Twilio (Messages and Calls) served on loopback, and Twilio's HTTP client pointed at it.
+
+Twilio's side of a call (fetching TwiML, status and answering-machine callbacks) is played by
+`TwilioCallbacks`, which signs each request with the SDK's own validator, as Twilio does.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from email.utils import formatdate
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
+from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
 TWILIO_API = "https://api.twilio.com"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
+CALLS_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Calls(?:/(?P<call>CA[0-9a-f]{32}))?\.json$"
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.received: list[ReceivedMessage] = []
+        self.calls: list[ReceivedMessage] = []  # calls created
+        self.call_updates: list[tuple[str, dict]] = []  # (call sid, form), e.g. a hang-up
         self._failures: deque[tuple[int, int]] = deque()
 
     def fail_next(self, status: int, code: int, times: int = 1) -> None:
@@ -41,6 +51,9 @@ class FakeTwilio:
         return self._respond(Request(environ))(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
+        calls = CALLS_PATH.match(request.path)
+        if request.method == "POST" and calls is not None:
+            return self._call(request, calls)
         match = MESSAGES_PATH.match(request.path)
         if request.method != "POST" or match is None:
             return _json(404, {"code": 20404, "message": "not found", "status": 404})
@@ -51,6 +64,45 @@ class FakeTwilio:
         if self._failures:
             return _error(*self._failures.popleft(), to=form.get("To", ""))
         return _json(201, _message_resource(match["sid"], form))
+
+    def _call(self, request: Request, match: re.Match) -> Response:
+        form = request.form.to_dict(flat=False)
+        form = {key: values if len(values) > 1 else values[0] for key, values in form.items()}
+        if match["call"]:
+            self.call_updates.append((match["call"], form))
+            return _json(200, _call_resource(match["sid"], match["call"], form))
+        auth = request.authorization
+        credentials = (auth.username, auth.password) if auth else None
+        self.calls.append(ReceivedMessage(match["sid"], credentials, form))
+        if self._failures:
+            return _error(*self._failures.popleft(), to=form.get("To", ""))
+        return _json(201, _call_resource(match["sid"], f"CA{uuid.uuid4().hex}", form))
+
+
+def _call_resource(account_sid: str, sid: str, form: dict) -> dict:
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "to": form.get("To"),
+        "from": form.get("From"),
+        "status": form.get("Status", "queued"),
+        "api_version": "2010-04-01",
+        "date_created": formatdate(usegmt=True),
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Calls/{sid}.json",
+    }
+
+
+class TwilioCallbacks:
+    """Twilio calling Haven: each request signed with the account's token, as Twilio signs."""
+
+    def __init__(self, client, auth_token: str, public_url: str):
+        self.client, self.token, self.public_url = client, auth_token, public_url.rstrip("/")
+
+    def post(self, address: str, form: dict):
+        """`address` absolute (as Haven gave it to Twilio) or a path of Haven's."""
+        path = address.removeprefix(self.public_url)
+        signature = RequestValidator(self.token).compute_signature(self.public_url + path, form)
+        return self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
 
 
 def _message_resource(account_sid: str, form: dict[str, str]) -> dict:

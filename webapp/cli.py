@@ -10,13 +10,17 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from webapp import runtime
+from webapp.callbacks import purge as callback_purge
+from webapp.callbacks import queue
 from webapp.db import session_scope
 from webapp.directory.cli import directory_cli
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
-from webapp.messaging.cli import outbox_cli
+from webapp.messaging.cli import WORKER_TASKS, outbox_cli
 from webapp.runtime import settings
 from webapp.staff.cli import create_demo_accounts, users_cli
+from webapp.visits import forget_expired_visits
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -98,7 +102,32 @@ def seed(demo: bool) -> None:
         create_demo_accounts()
 
 
+def callbacks_round(app: Flask) -> None:
+    """The outbox worker's round for callbacks: lapsed leases, alerts as windows open,
+    escalations (their alerts go out in the same pass)."""
+    with session_scope(app) as session:
+        queue.tick(
+            session,
+            now=runtime.now(app),
+            escalate_after_minutes=runtime.settings(app).escalate_after_minutes,
+        )
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Erase what the retention periods no longer allow us to keep."""
+    with session_scope(current_app) as session:
+        erased = callback_purge.purge(
+            session, now=runtime.now(), retention_days=runtime.settings().callback_retention_days
+        )
+        visits = forget_expired_visits(session, runtime.now())
+    click.echo(f"callback requests erased: {erased}; sessions ended: {visits}")
+
+
 def register(app: Flask) -> None:
+    app.extensions.setdefault(WORKER_TASKS, []).append(callbacks_round)
+    app.cli.add_command(purge)
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(logins)

@@ -58,7 +58,6 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -67,13 +66,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-    # pysqlite begins transactions only before a write and cannot nest them; SQLAlchemy says
-    # BEGIN itself instead (below), so a savepoint never commits its whole transaction.
-    dbapi_connection.isolation_level = None
-
-
-def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask, url: str) -> None:

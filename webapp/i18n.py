@@ -94,6 +94,11 @@ def time_ago(moment: datetime, now: datetime) -> str:
     return format_timedelta(min(moment - now, -SECOND), add_direction=True)
 
 
+def time_until(moment: datetime, now: datetime) -> str:
+    """ "in 3 hours" in the reader's language; a moment already past counts as a second away."""
+    return format_timedelta(max(moment - now, SECOND), add_direction=True)
+
+
 def missing_catalogs() -> list[str]:
     return [
         code
@@ -116,4 +121,6 @@ def register(app: Flask) -> None:
         language_choices=language_choices,
         current_locale=get_locale,
     )
-    app.jinja_env.filters.update(content_language=content_language, ltr=left_to_right, ago=time_ago)
+    app.jinja_env.filters.update(
+        content_language=content_language, ltr=left_to_right, ago=time_ago, until=time_until
+    )

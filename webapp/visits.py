@@ -92,7 +92,7 @@ class VisitSessionInterface(SessionInterface):
             token = session.token
             if token is None or session.renewed:
                 token = secrets.token_urlsafe(32)
-                _forget_expired(db, runtime.now(app))
+                forget_expired_visits(db, runtime.now(app))
             db.merge(
                 Visit(
                     id=token_hash(token),
@@ -114,6 +114,6 @@ class VisitSessionInterface(SessionInterface):
         }
 
 
-def _forget_expired(db: Session, now: datetime) -> None:
+def forget_expired_visits(db: Session, now: datetime) -> int:
     """Rows of visits nobody came back to; cheap through the index on `expires_at`."""
-    db.execute(delete(Visit).where(Visit.expires_at <= now))
+    return db.execute(delete(Visit).where(Visit.expires_at <= now)).rowcount

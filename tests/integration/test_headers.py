@@ -35,6 +35,7 @@ SAMPLE_ARGUMENTS = {
     "record_id": "ac148810-d857-441c-9679-408f346de14b",
     "service_id": "ac148810-d857-441c-9679-408f346de14b",
     "token": "no-such-search-token",
+    "request_id": 1,
 }
 
 

@@ -10,7 +10,19 @@ from webapp.accounts.errors import AuditDetailError
 from webapp.accounts.models import AuditEvent
 
 # Only these keys may describe an event; anything else is refused rather than stored.
-DETAIL_KEYS = frozenset({"role", "roles", "reason", "organization_id", "agency_id", "count", "via"})
+DETAIL_KEYS = frozenset(
+    {
+        "role",
+        "roles",
+        "reason",
+        "organization_id",
+        "agency_id",
+        "count",
+        "via",
+        "request_id",
+        "outcome",
+    }
+)
 
 
 def record(

@@ -6,7 +6,7 @@ import json
 import math
 import re
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, jsonify, request
 
 from webapp.api.blueprint import bp
 from webapp.db import get_session
@@ -18,7 +18,7 @@ from webapp.directory.search import page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse_datetime
 from webapp.i18n import normalise
-from webapp.runtime import settings
+from webapp.runtime import public_url_for
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
 MAX_PAGE = 1_000_000
@@ -27,14 +27,11 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\
 
 @bp.get("/")
 def base():
-    return jsonify(version="3.0", profile=_address("api.base"), openapi_url=_address("api.openapi"))
-
-
-def _address(endpoint: str) -> str:
-    """Absolute from PUBLIC_URL, never from the request's Host header (anyone can forge that);
-    without PUBLIC_URL (development), relative to this site."""
-    public = settings().public_url.rstrip("/")
-    return public + url_for(endpoint)
+    return jsonify(
+        version="3.0",
+        profile=public_url_for("api.base"),
+        openapi_url=public_url_for("api.openapi"),
+    )
 
 
 @bp.get("/openapi.json")

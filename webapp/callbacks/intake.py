@@ -97,10 +97,11 @@ def ask(
         if_dropped=wish.if_dropped,
         note=wish.note or None,
     )
+    session.add(request)
     try:
-        with session.begin_nested():
-            session.add(request)
-    except IntegrityError:  # the same form, sent twice at once: the other one is stored
+        session.flush()
+    except IntegrityError:  # the same form, sent twice at once: the other one was stored
+        session.rollback()
         existing = session.scalar(
             select(CallbackRequest).where(CallbackRequest.idempotency_key == key)
         )

@@ -153,3 +153,27 @@ class CallAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<CallAttempt {self.id} request={self.request_id} {self.outcome}>"
+
+
+class CallLeg(Base):
+    """One leg of a bridged call (the advocate's phone, or the survivor's) as Twilio reports it.
+
+    Status callbacks may arrive twice or out of order: `sequence` (Twilio's SequenceNumber)
+    only moves forward, and so does the status.
+    """
+
+    __tablename__ = "call_legs"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True
+    )
+    advocate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    leg: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer, default=-1)
+    answered_by: Mapped[str | None] = mapped_column(String(24))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<CallLeg {self.leg} {self.status}>"

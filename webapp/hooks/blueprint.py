@@ -38,6 +38,8 @@ def require_signature():
 
 
 def register(app: Flask) -> None:
+    from webapp.hooks import views  # noqa: F401  (routes attach to bp on import)
+
     app.before_request(require_signature)
     app.register_blueprint(bp)
     errors.answer_under(app, PREFIX, render_error)

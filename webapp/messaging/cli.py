@@ -25,7 +25,7 @@ outbox_cli = AppGroup("outbox", help="The queue of outbound messages.")
 def work(once: bool) -> None:
     """Deliver due messages until stopped (SIGTERM finishes the current pass)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    sender = sms_sender_for(runtime.settings(app))
+    sender = sms_sender_for(runtime.settings(app), http_client=runtime.twilio_http_client(app))
     if once:
         _report(run_pass(app, sender))
         return
@@ -57,8 +57,14 @@ def status(error_limit: int) -> None:
         )
 
 
+WORKER_TASKS = "worker.tasks"
+
+
 def run_pass(app: Flask, sender: SmsSender) -> DeliveryCounts:
-    """One delivery pass at the app clock's current time."""
+    """One pass at the app clock's current time: the tasks other domains gave the worker (they
+    may queue messages, e.g. an alert as a safe window opens), then delivery."""
+    for task in app.extensions.get(WORKER_TASKS, ()):
+        task(app)
     with session_scope(app) as session:
         return deliver_due(session, sender, now=runtime.now(app))
 

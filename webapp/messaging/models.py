@@ -42,6 +42,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # What the provider said later (status callbacks): delivered, undelivered, failed.
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return (

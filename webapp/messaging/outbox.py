@@ -94,6 +94,29 @@ def deliver_due(
     return counts
 
 
+# Twilio's message statuses in order; a final one (delivered, undelivered, failed) stays.
+DELIVERY_ORDER = {"accepted": 0, "queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+DELIVERY_FINAL = frozenset({"delivered", "read", "undelivered", "failed"})
+
+
+def record_delivery(session: Session, provider_id: str, status: str) -> bool:
+    """Apply a provider's status callback to the message it names; a repeated, late or unknown
+    one changes nothing. Returns whether it changed the message."""
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == provider_id))
+    if message is None or status not in DELIVERY_ORDER.keys() | DELIVERY_FINAL:
+        return False
+    current = message.delivery_status
+    if current in DELIVERY_FINAL:
+        return False
+    if status not in DELIVERY_FINAL and DELIVERY_ORDER[status] <= DELIVERY_ORDER.get(current, -1):
+        return False
+    message.delivery_status = status
+    if status in ("undelivered", "failed"):
+        message.last_error = f"not delivered ({status})"
+    session.flush()
+    return True
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after `attempts` failed tries: 30 s, doubling, at most an hour."""
     return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)

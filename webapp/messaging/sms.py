@@ -52,14 +52,18 @@ class TwilioSms:
         auth_token: str,
         from_number: str,
         http_client: HttpClient | None = None,
+        status_callback: str | None = None,
     ):
         http_client = http_client or TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS)
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._from = from_number
+        self._status = {"status_callback": status_callback} if status_callback else {}
 
     def send(self, to: str, body: str) -> str:
         try:
-            message = self._client.messages.create(to=to, from_=self._from, body=body)
+            message = self._client.messages.create(
+                to=to, from_=self._from, body=body, **self._status
+            )
         except (TwilioRestException, TwilioServiceException) as exc:
             raise classify_twilio_error(exc.status, exc.code) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -81,6 +85,14 @@ def classify_twilio_error(status: int, code: int | None) -> SendError:
     return TransientSendError(code, f"failed (HTTP {status})")
 
 
+MESSAGE_STATUS_PATH = "/hooks/twilio/messages/status"
+
+
+def status_url(settings: Settings) -> str | None:
+    """Where Twilio reports what became of a message (needs PUBLIC_URL)."""
+    return settings.public_url.rstrip("/") + MESSAGE_STATUS_PATH if settings.public_url else None
+
+
 def sms_sender_for(settings: Settings, http_client: HttpClient | None = None) -> SmsSender:
     """The SMS backend SMS_BACKEND names."""
     if settings.sms_backend == "twilio":
@@ -89,6 +101,7 @@ def sms_sender_for(settings: Settings, http_client: HttpClient | None = None) ->
             settings.twilio_auth_token,
             settings.twilio_from_number,
             http_client=http_client,
+            status_callback=status_url(settings),
         )
     if settings.sms_backend == "console":
         return ConsoleSms()

@@ -28,8 +28,8 @@ def run_migrations_online() -> None:
         if sqlite:
             # Batch mode rebuilds a table by dropping it: with foreign keys on, SQLite would
             # cascade that drop into every table that points at it (user_roles, sessions...).
-            # On the driver's connection, outside any transaction (inside one it does nothing).
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began, so Alembic owns its own
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -16,8 +16,9 @@ from webapp.accounts import operations
 from webapp.accounts.errors import AccountError, WeakPassword
 from webapp.accounts.models import Role
 from webapp.accounts.passwords import hasher_for
-from webapp.callbacks import advocates
-from webapp.callbacks.errors import CallbackError
+from webapp.callbacks import advocates, staffing
+from webapp.callbacks.errors import BadNumber, CallbackError
+from webapp.callbacks.intake import normalise_number
 from webapp.db import session_scope
 from webapp.directory import memberships
 from webapp.directory.errors import DirectoryError
@@ -53,8 +54,11 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--name", default="", help="Display name.")
 @click.option("--language", "languages", multiple=True, help="A language spoken (e.g. es).")
 @click.option("--skill", "skills", multiple=True, help="A skill for routing (e.g. legal).")
+@click.option("--phone", default="", help="The advocate's own phone (alerts, bridged calls).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(email, roles, organizations, agencies, name, languages, skills, password_stdin) -> None:
+def create(
+    email, roles, organizations, agencies, name, languages, skills, phone, password_stdin
+) -> None:
     """Create a staff account; the second factor is enrolled at its first sign-in."""
     password = _read_password(password_stdin)
     try:
@@ -71,9 +75,15 @@ def create(email, roles, organizations, agencies, name, languages, skills, passw
             memberships.add_editor(session, user.id, organizations)
             partner_agencies.add_members(session, user.id, agencies)
             advocates.set_languages_and_skills(session, user.id, languages, skills)
+            if phone:
+                staffing.set_phone(
+                    session, user.id, normalise_number(phone, settings().phone_region)
+                )
             click.echo(f"created user {user.id} ({', '.join(sorted(user.role_names))})")
     except WeakPassword as refused:
         raise click.ClickException(" ".join(str(p) for p in refused.problems)) from None
+    except BadNumber:
+        raise click.BadParameter("not a phone number we can call", param_hint="--phone") from None
     except (AccountError, DirectoryError, ReportError) as refused:
         raise click.ClickException(f"{type(refused).__name__}: {refused}") from None
 
@@ -142,6 +152,20 @@ def add_shift(email, days, starts, ends, time_zone) -> None:
     click.echo(f"added {len(days)} shift(s)")
 
 
+# Fictional numbers (555-01xx); with console SMS and voice nothing is ever sent to them.
+DEMO_PHONES = ("+12175550101", "+12175550102")
+
+
+def _demo_answerer(session, user_id: int) -> None:
+    """A demo advocate who speaks English and Spanish and is always on shift, so `make run`
+    can follow a callback from the survivor's form to the console (console SMS and voice)."""
+    advocates.set_languages_and_skills(session, user_id, ["en", "es"], [])
+    advocates.add_shifts(
+        session, user_id, range(7), starts_minute=0, ends_minute=1440, time_zone="UTC"
+    )
+    staffing.set_phone(session, user_id, DEMO_PHONES[user_id % len(DEMO_PHONES)])
+
+
 def create_demo_accounts() -> None:
     """One account per role with a known password, and their logins printed (never production)."""
     if settings().is_production:
@@ -170,6 +194,8 @@ def create_demo_accounts() -> None:
                     memberships.add_editor(session, user.id, [organization.id])
                 if role == Role.PARTNER:
                     partner_agencies.add_members(session, user.id, [agency.id])
+                if role in (Role.ADVOCATE, Role.SUPERVISOR):
+                    _demo_answerer(session, user.id)
     click.echo(
         f"Staff demo logins (password {DEMO_PASSWORD}; set up the second step at first "
         "sign-in with any authenticator app):"

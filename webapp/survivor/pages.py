@@ -20,7 +20,7 @@ from webapp.survivor.state import (
 )
 
 # Placeholders until each capability lands (issues of their own); the links already work.
-COMING = {"call": "call", "write": "write", "notes": "notes"}
+COMING = {"write": "write", "notes": "notes"}
 
 
 @bp.get("/home")

@@ -1,4 +1,4 @@
-"""callback requests, call attempts, advocates' phones and presence
+"""callback requests, call attempts and legs, advocates' phones and presence, deliveries
 
 Revision ID: b7e2c4d9a1f0
 Revises: 9c3d7e51a2f4
@@ -107,9 +107,40 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_call_attempts_request_id"), "call_attempts", ["request_id"], unique=False
     )
+    op.create_table(
+        "call_legs",
+        sa.Column("sid", sa.String(length=64), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=True),
+        sa.Column("advocate_id", sa.Integer(), nullable=True),
+        sa.Column("leg", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("answered_by", sa.String(length=24), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["advocate_id"],
+            ["users.id"],
+            name=op.f("fk_call_legs_advocate_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["callback_requests.id"],
+            name=op.f("fk_call_legs_request_id_callback_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("sid", name=op.f("pk_call_legs")),
+    )
+    op.create_index(op.f("ix_call_legs_request_id"), "call_legs", ["request_id"], unique=False)
+    with op.batch_alter_table("outbox_messages") as batch:
+        batch.add_column(sa.Column("delivery_status", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages") as batch:
+        batch.drop_column("delivery_status")
+    op.drop_index(op.f("ix_call_legs_request_id"), table_name="call_legs")
+    op.drop_table("call_legs")
     op.drop_index(op.f("ix_call_attempts_request_id"), table_name="call_attempts")
     op.drop_table("call_attempts")
     op.drop_index(op.f("ix_callback_requests_closed_at"), table_name="callback_requests")
