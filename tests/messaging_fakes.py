@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from werkzeug.wrappers import Request, Response
 
 TWILIO_API = "https://api.twilio.com"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Messages\.json$")
+# Longer than the client's timeout in the tests that lose requests (LocalTwilioHttpClient).
+DROPPED_SECONDS = 0.6
 CALLS_PATH = re.compile(
     r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-f]{32})/Calls(?:/(?P<call>CA[0-9a-f]{32}))?\.json$"
 )
@@ -42,6 +45,9 @@ class FakeTwilio:
         self.calls: list[ReceivedMessage] = []  # calls created
         self.call_updates: list[tuple[str, dict]] = []  # (call sid, form), e.g. a hang-up
         self._failures: deque[tuple[int, int]] = deque()
+        self.refuse: dict[str, int] = {}  # recipient -> Twilio error code, every time
+        self.flaky = False  # every other message fails with a 500, every fifth is dropped
+        self._seen = 0
 
     def fail_next(self, status: int, code: int, times: int = 1) -> None:
         """Answer the next `times` messages with HTTP `status` and Twilio error `code`."""
@@ -60,6 +66,15 @@ class FakeTwilio:
         auth = request.authorization
         form = request.form.to_dict()
         credentials = (auth.username, auth.password) if auth else None
+        if form.get("To") in self.refuse:
+            return _error(400, self.refuse[form["To"]], to=form["To"])
+        if self.flaky:
+            self._seen += 1
+            if self._seen % 5 == 0:  # the request is lost on the way: the client times out
+                time.sleep(DROPPED_SECONDS)
+                return _json(503, {"code": 20503, "message": "unavailable", "status": 503})
+            if self._seen % 2 == 0:
+                return _error(500, 20500, to=form.get("To", ""))
         self.received.append(ReceivedMessage(match["sid"], credentials, form))
         if self._failures:
             return _error(*self._failures.popleft(), to=form.get("To", ""))
@@ -142,8 +157,8 @@ def _json(status: int, payload: dict) -> Response:
 class LocalTwilioHttpClient(TwilioHttpClient):
     """Twilio's own HTTP client, with https://api.twilio.com rewritten to a local server."""
 
-    def __init__(self, base_url: str):
-        super().__init__(timeout=5)
+    def __init__(self, base_url: str, timeout: float = 5):
+        super().__init__(timeout=timeout)
         assert self.session is not None
         self.session.trust_env = False
         self.base_url = base_url

@@ -68,6 +68,9 @@ class RouteOnlyFilter(logging.Filter):
 
 def register(app: Flask) -> None:
     app.after_request(note_route)
+    # Twilio's SDK logs every request's URL and query parameters at INFO (a number in a list
+    # filter, a call's id): only its warnings and errors may reach our logs.
+    logging.getLogger("twilio").setLevel(logging.WARNING)
     werkzeug = logging.getLogger("werkzeug")
     for kind in (RouteOnlyFilter, NoAddressFilter):
         if not any(isinstance(f, kind) for f in werkzeug.filters):

@@ -217,3 +217,20 @@ def test_what_is_not_a_number_we_can_call_is_refused(typed):
 def test_numbers_are_kept_in_one_form():
     assert intake.normalise_number("(217) 555-0142", "US") == NUMBER
     assert intake.normalise_number("+44 20 7183 8750", "US") == "+442071838750"
+
+
+def test_a_request_asked_before_the_clocks_change_is_offered_at_her_wall_clock_time(db, db_app):
+    """Asked on a Friday in standard time for Monday 18:00-20:00 in Chicago: after the spring
+    change that is 23:00 UTC, not 00:00; the server's zone (UTC here) plays no part."""
+    staff(db, db_app)
+    friday = datetime(2027, 3, 12, 18, 0, tzinfo=UTC)
+    request, _ = ask(db, now=friday, windows=(Window.of([0], 18 * 60, 20 * 60),))
+    assert intake.progress(request, friday).next_window == datetime(2027, 3, 15, 23, tzinfo=UTC)
+    ticks = {}
+    for moment in (
+        datetime(2027, 3, 15, 22, 59, tzinfo=UTC),
+        datetime(2027, 3, 15, 23, 0, tzinfo=UTC),
+    ):
+        ticks[moment.hour] = queue.tick(db, now=moment, escalate_after_minutes=15).alerted
+        ticks[f"callable {moment.hour}"] = queue.is_callable(request, moment)
+    assert ticks == {22: 0, "callable 22": False, 23: 1, "callable 23": True}

@@ -1,0 +1,136 @@
+"""Alerts through an unreliable Twilio, and what the whole callback flow leaves in the logs."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from tests.conftest import LiveServer, app_on
+from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
+from webapp.accounts.models import User
+from webapp.accounts.sessions import start_session
+from webapp.callbacks import intake, staffing
+from webapp.callbacks.advocates import add_shifts, set_languages_and_skills
+from webapp.callbacks.windows import Window
+from webapp.db import session_scope
+from webapp.messaging.cli import run_pass
+from webapp.messaging.models import OutboxMessage
+from webapp.messaging.sms import sms_sender_for
+
+MONDAY_1830 = datetime(2027, 1, 12, 0, 30, tzinfo=UTC)  # in Chicago
+EVENINGS = (Window.of([0, 1, 2, 3, 4], 18 * 60, 20 * 60),)
+PHONES = ["+12175550111", "+12175550112", "+12175550113"]
+INVALID = "+12175550119"
+PRIVATE = ["+12175550142", "2175550142", "Rosa", "pharmacy", "my order", "at nine"]
+
+
+@pytest.fixture
+def fake_twilio():
+    twilio = FakeTwilio()
+    with LiveServer(twilio) as server:
+        twilio.url = server.url
+        yield twilio
+
+
+@pytest.fixture
+def app(templates, database_kind, clock, fake_twilio):
+    clock.now = MONDAY_1830.timestamp()
+    twilio = {
+        "sms_backend": "twilio",
+        "twilio_account_sid": "AC" + "0" * 32,
+        "twilio_auth_token": "t" * 32,
+        "twilio_from_number": "+15005550001",
+    }
+    with templates.copy(database_kind, seeded=False) as url:
+        app = app_on(url, clock, **twilio)
+        http = LocalTwilioHttpClient(fake_twilio.url, timeout=0.3)
+        app.extensions["twilio.http_client"] = http
+        yield app
+        http.close()
+        app.extensions["db.engine"].dispose()
+
+
+def answerers(app, phones, role="advocate") -> list[int]:
+    ids = []
+    with session_scope(app) as session:
+        for phone in phones:
+            user = factories.user(session, app.config["HAVEN_SETTINGS"], roles=[role])
+            set_languages_and_skills(session, user.id, ["es", "ar", "zh"], [])
+            add_shifts(
+                session, user.id, range(7), starts_minute=0, ends_minute=1440, time_zone="UTC"
+            )
+            staffing.set_phone(session, user.id, phone)
+            ids.append(user.id)
+    return ids
+
+
+def ask(app, n: int, language: str = "es") -> None:
+    wish = intake.Wish(
+        "+12175550142",
+        EVENINGS,
+        "America/Chicago",
+        language,
+        name="Rosa",
+        question="Is this the pharmacy?",
+        answer="Yes, my order",
+        note="He is home at nine",
+    )
+    with session_scope(app) as session:
+        intake.ask(session, wish, key=f"{n:032d}", receipt_hash=f"{n:064d}", now=MONDAY_1830)
+
+
+def test_every_alert_arrives_once_through_a_twilio_that_fails_half_the_time(
+    app, fake_twilio, clock
+):
+    answerers(app, [*PHONES, INVALID])
+    (boss,) = answerers(app, ["+12175550120"], role="supervisor")
+    fake_twilio.flaky, fake_twilio.refuse[INVALID] = True, 21211
+    for n, language in enumerate(["es", "ar", "zh", "es", "ar"]):
+        ask(app, n, language)
+    sender = sms_sender_for(
+        app.config["HAVEN_SETTINGS"], http_client=app.extensions["twilio.http_client"]
+    )
+    for _ in range(12):  # passes an hour apart: longer than the longest retry delay
+        run_pass(app, sender)
+        clock.advance(3600)
+    delivered = Counter(message.form["To"] for message in fake_twilio.received)
+    escalations = {"+12175550120": 5}  # nobody took them within the quarter hour
+    assert delivered == {phone: 5 for phone in PHONES} | escalations, "each alert exactly once"
+    with session_scope(app) as session:
+        messages = session.scalars(select(OutboxMessage)).all()
+        refused = [m for m in messages if m.recipient == INVALID]
+        assert {m.status for m in refused} == {"failed"} and all(m.attempts == 1 for m in refused)
+        assert all("21211" in m.last_error for m in refused), "not retried, and it says why"
+        token = start_session(
+            session, session.get(User, boss), now=datetime.fromtimestamp(clock.time(), UTC)
+        )
+    for message in fake_twilio.received:
+        for private in PRIVATE:
+            assert private not in message.form["Body"], private
+    supervisor = app.test_client()
+    supervisor.set_cookie("staff", token)
+    page = supervisor.get("/console/").get_data(as_text=True)
+    assert "Alerts that could not be sent" in page and "21211" in page
+
+
+def test_no_log_line_of_the_flow_holds_her_words(app, fake_twilio, caplog):
+    """Her request, its alerts through a failing Twilio, the console: every logger at DEBUG.
+    (Client addresses in access lines: tests/integration/test_processes.py.)"""
+    caplog.set_level(logging.DEBUG)
+    answerers(app, PHONES[:1])
+    ask(app, 1)
+    sender = sms_sender_for(
+        app.config["HAVEN_SETTINGS"], http_client=app.extensions["twilio.http_client"]
+    )
+    fake_twilio.flaky = True
+    for _ in range(3):
+        run_pass(app, sender)
+    logged = caplog.text
+    assert logged, "the flow logs something, so this checks something"
+    for private in PRIVATE:
+        assert private not in logged, private
