@@ -46,6 +46,7 @@ class FakeTwilio:
         self.call_updates: list[tuple[str, dict]] = []  # (call sid, form), e.g. a hang-up
         self._failures: deque[tuple[int, int]] = deque()
         self.refuse: dict[str, int] = {}  # recipient -> Twilio error code, every time
+        self.received_at: dict[str, float] = {}  # message sid -> when it arrived (time.time)
         self.flaky = False  # every other message fails with a 500, every fifth is dropped
         self._seen = 0
 
@@ -78,7 +79,9 @@ class FakeTwilio:
         self.received.append(ReceivedMessage(match["sid"], credentials, form))
         if self._failures:
             return _error(*self._failures.popleft(), to=form.get("To", ""))
-        return _json(201, _message_resource(match["sid"], form))
+        resource = _message_resource(match["sid"], form)
+        self.received_at[resource["sid"]] = time.time()
+        return _json(201, resource)
 
     def _call(self, request: Request, match: re.Match) -> Response:
         form = request.form.to_dict(flat=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import time
 
 from babel.dates import format_time, get_day_names, get_timezone_location
@@ -44,10 +45,17 @@ WINDOWS = 3
 MAX_SHORT, MAX_NOTE = 120, 500
 
 
-def clock(minutes: int) -> str:
-    """`18:30` the reader's way (`6:30 PM` in English); 24:00 is midnight."""
-    value = time(minutes // 60 % 24, minutes % 60)
-    return format_time(value, format="short", locale=get_locale())
+@functools.cache
+def _clock_choices(locale: str) -> tuple[list, list, list]:
+    """Day names and half hours the reader's way (`6:30 PM` in English), made once a locale:
+    Babel takes a while, and the form has three safe times of 48 choices each."""
+    names = get_day_names("wide", locale=locale)
+
+    def clock(minutes: int) -> str:
+        return format_time(time(minutes // 60 % 24, minutes % 60), format="short", locale=locale)
+
+    days = [(day, names[day]) for day in range(7)]
+    return days, [(m, clock(m)) for m in HALF_HOURS[:-1]], [(m, clock(m)) for m in HALF_HOURS[1:]]
 
 
 class DaysField(SelectMultipleField):
@@ -64,10 +72,7 @@ class WindowForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        names = get_day_names("wide", locale=get_locale())
-        self.days.choices = [(day, names[day]) for day in range(7)]
-        self.start.choices = [(m, clock(m)) for m in HALF_HOURS[:-1]]
-        self.end.choices = [(m, clock(m)) for m in HALF_HOURS[1:]]
+        self.days.choices, self.start.choices, self.end.choices = _clock_choices(str(get_locale()))
 
     def is_blank(self) -> bool:
         return not self.days.data
@@ -142,8 +147,10 @@ class ReceiptForm(TextForm):
 
 def zone_choices(zones: list[str]) -> list[tuple[str, str]]:
     """Time zones named the reader's way ("United States (Chicago) Time")."""
-    locale = get_locale()
-    return sorted(
-        ((zone, get_timezone_location(zone, locale=locale)) for zone in zones),
-        key=lambda choice: choice[1],
-    )
+    return _zone_choices(tuple(zones), str(get_locale()))
+
+
+@functools.cache
+def _zone_choices(zones: tuple[str, ...], locale: str) -> list[tuple[str, str]]:
+    named = ((zone, get_timezone_location(zone, locale=locale)) for zone in zones)
+    return sorted(named, key=lambda choice: choice[1])
