@@ -143,3 +143,26 @@ def test_the_call_form_passes_axe(browser, phone, hotline, locale):
     assert page.locator(".error").count() >= 1
     assert axe_violations(page) == []
     context.close()
+
+
+def test_the_queue_shows_a_new_request_without_a_reload(browser, hotline):
+    from webapp.callbacks import intake
+    from webapp.callbacks.windows import Window
+
+    advocate = browser.new_context(locale="en")
+    advocate.add_cookies([{"name": "staff", "value": hotline.staff_token, "url": hotline.url}])
+    console = advocate.new_page()
+    console.clock.install()
+    console.goto(hotline.url + "/console/")
+    rows = console.locator("[data-queue] tbody form")
+    before = rows.count()
+    with session_scope(hotline.app) as session:
+        wish = intake.Wish("+12175550142", (Window.of(range(7), 0, 1440),), "America/Chicago", "es")
+        intake.ask(session, wish, key="q" * 32, receipt_hash="q" * 64, now=MONDAY_1830)
+    console.clock.fast_forward(16_000)
+    console.wait_for_function(
+        "expected => document.querySelectorAll('[data-queue] tbody form').length === expected",
+        arg=before + 1,
+    )
+    assert axe_violations(console) == []
+    advocate.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from webapp.accounts.models import User
 from webapp.accounts.sessions import start_session
 from webapp.callbacks import intake, staffing
 from webapp.callbacks.advocates import add_shifts, set_languages_and_skills
+from webapp.callbacks.models import CallbackRequest
 from webapp.callbacks.windows import Window
 from webapp.db import session_scope
 from webapp.messaging.cli import run_pass
@@ -134,3 +135,15 @@ def test_no_log_line_of_the_flow_holds_her_words(app, fake_twilio, caplog):
     assert logged, "the flow logs something, so this checks something"
     for private in PRIVATE:
         assert private not in logged, private
+
+
+def test_purge_erases_what_retention_no_longer_allows(app, clock):
+    ask(app, 1)
+    with session_scope(app) as session:
+        request = session.scalar(select(CallbackRequest))
+        request.status, request.closed_at, request.outcome = "closed", MONDAY_1830, "reached"
+    clock.advance(timedelta(days=31).total_seconds())
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "callback requests erased: 1" in result.output
+    with session_scope(app) as session:
+        assert session.scalar(select(CallbackRequest)).number is None

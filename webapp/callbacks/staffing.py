@@ -60,6 +60,13 @@ def _covers(shift: Shift, now: datetime) -> bool:
     return local.weekday() == shift.weekday and shift.starts_minute <= minute < shift.ends_minute
 
 
+def people(session: Session, user_ids: Iterable[int]) -> list[User]:
+    """These staff members, by name, for a supervisor's list of who is on shift."""
+    ids = sorted(set(user_ids))
+    found = session.scalars(select(User).where(User.id.in_(ids)))
+    return sorted(found, key=lambda user: (user.display_name or user.email).casefold())
+
+
 def mark(session: Session, user_id: int, *, on_shift: bool, hours: float, now: datetime) -> None:
     """The advocate's own word in the console: on (or off) shift for the next `hours`."""
     presence = session.get(Presence, user_id) or Presence(user_id=user_id)

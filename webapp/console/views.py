@@ -51,7 +51,7 @@ def index(principal: User):
     overview = None
     if _supervisor(principal):
         overview = {
-            "advocates": len(staffing.on_shift(db, Role.ADVOCATE, moment)),
+            "advocates": staffing.people(db, staffing.on_shift(db, Role.ADVOCATE, moment)),
             "failed": [row for row in recent_errors(db, 20) if row.status == "failed"],
         }
     return render_template(
