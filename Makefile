@@ -30,12 +30,14 @@ messages: install
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations \
 		--no-fuzzy-matching --ignore-obsolete
 
-## Haven on its embedded defaults: SQLite in instance/, console SMS, demo data, printed logins.
+## Haven on its embedded defaults: SQLite in instance/, console SMS and voice, demo data, printed
+## logins; the outbox worker runs beside the web server (its alerts are printed too).
 run: translations assets
 	$(DEV) $(BIN)/flask --app webapp db upgrade
 	$(DEV) $(BIN)/flask --app webapp seed --demo
 	$(DEV) $(BIN)/flask --app webapp logins --url http://127.0.0.1:$(PORT)/
-	$(DEV) $(BIN)/flask --app webapp run --port $(PORT)
+	$(DEV) $(BIN)/flask --app webapp outbox work & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(DEV) $(BIN)/flask --app webapp run --port $(PORT)
 
 ## Chromium for the browser tests: Debian's package where we are root, else Playwright's own.
 chromium: install
