@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from collections import deque
@@ -49,6 +50,12 @@ class FakeTwilio:
         self.received_at: dict[str, float] = {}  # message sid -> when it arrived (time.time)
         self.flaky = False  # every other message fails with a 500, every fifth is dropped
         self._seen = 0
+        # The hold_at-th message to arrive is held until `release` is set, then lost (answered
+        # 503, never recorded): a send in flight when its worker is killed.
+        self.hold_at: int | None = None
+        self.holding, self.release = threading.Event(), threading.Event()
+        self._arrived = 0
+        self._arrivals = threading.Lock()
 
     def fail_next(self, status: int, code: int, times: int = 1) -> None:
         """Answer the next `times` messages with HTTP `status` and Twilio error `code`."""
@@ -67,6 +74,13 @@ class FakeTwilio:
         auth = request.authorization
         form = request.form.to_dict()
         credentials = (auth.username, auth.password) if auth else None
+        with self._arrivals:
+            self._arrived += 1
+            held = self._arrived == self.hold_at
+        if held:
+            self.holding.set()
+            self.release.wait(30)
+            return _json(503, {"code": 20503, "message": "unavailable", "status": 503})
         if form.get("To") in self.refuse:
             return _error(400, self.refuse[form["To"]], to=form["To"])
         if self.flaky:

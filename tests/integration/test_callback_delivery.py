@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -70,10 +76,10 @@ def answerers(app, phones, role="advocate") -> list[int]:
     return ids
 
 
-def ask(app, n: int, language: str = "es") -> None:
+def ask(app, n: int, language: str = "es", *, windows=EVENINGS, now=MONDAY_1830) -> None:
     wish = intake.Wish(
         "+12175550142",
-        EVENINGS,
+        windows,
         "America/Chicago",
         language,
         name="Rosa",
@@ -82,7 +88,7 @@ def ask(app, n: int, language: str = "es") -> None:
         note="He is home at nine",
     )
     with session_scope(app) as session:
-        intake.ask(session, wish, key=f"{n:032d}", receipt_hash=f"{n:064d}", now=MONDAY_1830)
+        intake.ask(session, wish, key=f"{n:032d}", receipt_hash=f"{n:064d}", now=now)
 
 
 def test_every_alert_arrives_once_through_a_twilio_that_fails_half_the_time(
@@ -117,6 +123,63 @@ def test_every_alert_arrives_once_through_a_twilio_that_fails_half_the_time(
     supervisor.set_cookie("staff", token)
     page = supervisor.get("/console/").get_data(as_text=True)
     assert "Alerts that could not be sent" in page and "21211" in page
+
+
+def start_worker(app, twilio_url: str, tmp_path) -> subprocess.Popen:
+    settings = tmp_path / "settings.pickle"
+    settings.write_bytes(pickle.dumps(app.config["HAVEN_SETTINGS"]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.outbox_worker", str(settings), twilio_url],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_send_and_restarted_loses_nothing(app, fake_twilio, clock, tmp_path):
+    """The Procfile's worker as a real process, killed (SIGKILL) while Twilio holds an alert;
+    a new worker sends the rest, and the one it was sending once its claim lapses."""
+    clock.now = time.time()
+    answerers(app, PHONES)
+    any_time = (Window.of(range(7), 0, 24 * 60),)
+    for n in range(4):
+        ask(app, n, windows=any_time, now=datetime.now(UTC))
+    fake_twilio.hold_at = 5  # of 12 alerts: four arrived, the fifth is in flight
+
+    first = start_worker(app, fake_twilio.url, tmp_path)
+    try:
+        assert fake_twilio.holding.wait(60), "the worker sent nothing"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        fake_twilio.release.set()
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert len(fake_twilio.received) == 4
+
+    second = start_worker(app, fake_twilio.url, tmp_path)
+    try:
+        wait_for(lambda: len(fake_twilio.received) == 11)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        assert second.wait(10) == 0, "SIGTERM lets the worker finish its pass and stop"
+    with session_scope(app) as session:
+        statuses = Counter(m.status for m in session.scalars(select(OutboxMessage)))
+    assert statuses == {"sent": 11, "sending": 1}, "the killed worker's alert waits out its claim"
+
+    clock.now = time.time() + 6 * 60  # past the outbox's five-minute claim
+    sender = sms_sender_for(
+        app.config["HAVEN_SETTINGS"], http_client=app.extensions["twilio.http_client"]
+    )
+    assert run_pass(app, sender).sent == 1
+    delivered = Counter(message.form["To"] for message in fake_twilio.received)
+    assert delivered == {phone: 4 for phone in PHONES}, "every alert, each exactly once"
 
 
 def test_no_log_line_of_the_flow_holds_her_words(app, fake_twilio, caplog):
