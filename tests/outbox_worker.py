@@ -15,7 +15,7 @@ from webapp import create_app
 
 def main(settings_path: str, twilio_url: str) -> int:
     with open(settings_path, "rb") as file:
-        settings = pickle.load(file)
+        settings = pickle.load(file)  # noqa: S301 (the test that started us wrote it)
     app = create_app(settings)
     app.extensions["twilio.http_client"] = LocalTwilioHttpClient(twilio_url)
     result = app.test_cli_runner().invoke(args=["outbox", "work"])
