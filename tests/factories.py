@@ -92,3 +92,50 @@ def service(
         session.add(RecordSetting(resource="service", record_id=service_id, status="draft"))
     search.reindex(session, [service_id])
     return service_id
+
+
+def phone(
+    session: Session, service_id: str, number: str = "217-555-0100", description: str = ""
+) -> str:
+    """A phone number of a service; returns its id."""
+    phone_id = new_id()
+    session.execute(
+        TABLES["phone"]
+        .insert()
+        .values(
+            id=phone_id,
+            service_id=service_id,
+            number=number,
+            type="voice",
+            description=description or None,
+        )
+    )
+    return phone_id
+
+
+def capacity(session: Session, service_id: str, available: int = 3, maximum: int = 10) -> str:
+    """Free places at a service (beds), with its unit; returns the capacity's id."""
+    unit_id, capacity_id = new_id(), new_id()
+    session.execute(TABLES["unit"].insert().values(id=unit_id, name="Bed"))
+    session.execute(
+        TABLES["service_capacity"]
+        .insert()
+        .values(
+            id=capacity_id,
+            service_id=service_id,
+            unit_id=unit_id,
+            available=available,
+            maximum=maximum,
+            updated=NOW,
+        )
+    )
+    return capacity_id
+
+
+def editor(session: Session, settings: Settings, organization_ids: Iterable[str], **kwargs) -> User:
+    """A staff member with the editor role, keeping these organizations' listings."""
+    from webapp.directory.memberships import add_editor
+
+    made = user(session, settings, roles=["editor"], **kwargs)
+    add_editor(session, made.id, organization_ids)
+    return made

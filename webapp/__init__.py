@@ -49,7 +49,7 @@ def configure(app: Flask, settings: Settings, clock: Clock) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import assets, crypto, db, i18n, testhooks
+    from webapp import assets, crypto, db, i18n, richtext, testhooks
     from webapp.extensions import babel, csrf, limiter
 
     db.init_app(app, runtime.settings(app).database_url)
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.register(app)
+    richtext.register(app)
     assets.register(app, production=runtime.settings(app).is_production)
     testhooks.register(app)
 

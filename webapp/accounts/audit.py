@@ -21,6 +21,8 @@ DETAIL_KEYS = frozenset(
         "via",
         "request_id",
         "outcome",
+        "change_id",
+        "allowed",
     }
 )
 

@@ -58,3 +58,40 @@ class UnknownPostcode(DirectoryError, ValueError):
 
 class UnknownOrganization(DirectoryError):
     """No organization has this id."""
+
+
+class ChangeError(DirectoryError):
+    """A change request that cannot be made, approved or rejected as asked."""
+
+
+class NothingChanged(ChangeError):
+    """The form holds the values the listing already has."""
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A field someone else changed since the editor opened the form: both values."""
+
+    key: str  # the field, or "field@language" for a translation
+    current: object
+    yours: object
+
+
+class ChangedSince(ChangeError):
+    """The listing changed since the form was opened (or since the change was proposed)."""
+
+    def __init__(self, clashes: list[Clash]):
+        super().__init__(", ".join(clash.key for clash in clashes))
+        self.clashes = clashes
+
+
+class OwnChange(ChangeError):
+    """A moderator may not approve (or reject) a change they proposed themselves."""
+
+
+class AlreadyReviewed(ChangeError):
+    """The change is no longer open for review (reviewed, withdrawn)."""
+
+
+class NoSuchChange(ChangeError):
+    """No change request has this id (or it is not this person's to see)."""

@@ -76,6 +76,9 @@ class FieldTranslation(Base):
     language: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(8))
+    # The digest (changes.editing.digest) of the source text this was translated from, when
+    # known: a different digest today means the source changed since, and this is outdated.
+    source_digest: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<FieldTranslation {self.resource} {self.record_id} {self.field} {self.language}>"

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import Float, ForeignKey, Select, String, Text, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from webapp import richtext
 from webapp.db import Base
 from webapp.directory.models import FieldTranslation
 from webapp.directory.tables import TABLES
@@ -131,7 +132,7 @@ def _reindex_batch(session: Session, ids: list[str]) -> int:
 
 
 def _texts(row: dict) -> list[str]:
-    return [row[name] for name in SERVICE_TEXT if row.get(name)]
+    return [richtext.to_plain(row[name]) for name in SERVICE_TEXT if row.get(name)]
 
 
 def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[str]]:
@@ -153,7 +154,7 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
     for query in queries:
         for service_id, value in session.execute(query):
             if value:
-                found.setdefault(service_id, []).append(value)
+                found.setdefault(service_id, []).append(richtext.to_plain(value))
     return found
 
 

@@ -8,6 +8,8 @@ record has no text of its own for. Names, addresses and numbers are never transl
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -76,6 +78,14 @@ def translatable(table: str, field_name: str) -> bool:
         and field_name not in NEVER_TRANSLATED_FIELDS | CODE_FIELDS
         and not field_name.endswith("_id")
     )
+
+
+def digest(value: object) -> str:
+    """A short fingerprint of a value. A translation keeps the digest of the source text it was
+    made from (`FieldTranslation.source_digest`): when the source's digest differs, the
+    translation is outdated. The portal's forms also use it to say what an editor saw."""
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:20]
 
 
 def language_code(value: str) -> str:

@@ -9,7 +9,15 @@ from webapp.staff.blueprint import register_area
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 
+@bp.context_processor
+def portal_helpers() -> dict:
+    from webapp.portal.fields import label_of
+    from webapp.runtime import now
+
+    return {"moment": now(), "field_label": label_of}
+
+
 def register(app: Flask) -> None:
-    from webapp.portal import views  # noqa: F401  (routes attach to bp on import)
+    from webapp.portal import moderation, views  # noqa: F401  (routes attach to bp on import)
 
     register_area(app, bp)

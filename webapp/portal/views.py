@@ -1,15 +1,344 @@
-"""The portal's pages; its work arrives with the issue that builds it."""
+"""The portal for editors: their organizations' listings, proposing changes, translations.
+
+Every listing is reached through its service: an editor gets 404 for a service of an
+organization they do not belong to (moderators may open any). A refused form is shown again with
+its messages and everything typed, and nothing is stored (the answer is not a 2xx).
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from webapp.accounts.models import Role, User
+from webapp.db import get_session
+from webapp.directory.changes import editing, review
+from webapp.directory.changes.editing import Listing, Proposal, Record, key_of
+from webapp.directory.changes.fields import BY_RESOURCE
+from webapp.directory.changes.models import Action, Status
+from webapp.directory.errors import ChangedSince, NothingChanged
+from webapp.directory.memberships import organizations_of
+from webapp.directory.models import Organization
+from webapp.directory.tables import TABLES
+from webapp.directory.translated import digest
+from webapp.i18n import language_choices
+from webapp.portal import fields
 from webapp.portal.blueprint import bp
+from webapp.portal.forms import ChangeForm
+from webapp.runtime import now
 from webapp.staff.principal import role_required
+
+KEEPERS = (Role.EDITOR, Role.MODERATOR)
+SENT = _l("Sent to the moderators. It is published once one of them approves it.")
+LIVE = _l("Published now. A moderator will still look at it.")
+SAME = _l("Nothing to change: the listing already says this.")
+CLASH = _l(
+    "Someone changed this listing since you opened it. Nothing was saved: compare, then send again."
+)
+REFUSED = _l("Nothing was saved: please correct what is marked.")
+EXPIRED = _l("The form had expired. Nothing was saved: please send it again.")
+ADDABLE = ("phone",)
+
+
+def is_moderator(principal: User) -> bool:
+    return principal.has_role(Role.MODERATOR)
 
 
 @bp.get("/")
-@role_required(Role.EDITOR, Role.MODERATOR)
+@role_required(*KEEPERS)
 def index(principal: User):
-    return render_template("staff/area.html", area="portal")
+    db = get_session()
+    if is_moderator(principal):
+        organizations = list(db.scalars(select(Organization).order_by(Organization.name)))
+    else:
+        organizations = organizations_of(db, principal.id)
+    ids = [organization.id for organization in organizations]
+    services = TABLES["service"]
+    rows = db.execute(
+        select(services.c.id, services.c.name, services.c.organization_id)
+        .where(services.c.organization_id.in_(ids or [""]))
+        .order_by(services.c.name)
+    )
+    by_organization: dict[str, list] = {}
+    for row in rows:
+        by_organization.setdefault(row.organization_id, []).append(row)
+    return render_template(
+        "portal/index.html",
+        organizations=organizations,
+        services=by_organization,
+        changes=review.of_organizations(db, ids, limit=20),
+        waiting=len(review.queue(db)) if is_moderator(principal) else None,
+        quick={i for i in ids if editing.quick_changes_allowed(db, i)},
+    )
+
+
+def listing_for(principal: User, service_id: str) -> Listing:
+    """The listing, when this person may change it; 404 otherwise (existence not told)."""
+    db = get_session()
+    listing = editing.load(db, service_id)
+    if listing is None or not editing.may_edit(
+        db, principal.id, moderator=is_moderator(principal), organization_id=listing.organization_id
+    ):
+        abort(404)
+    return listing
+
+
+@dataclass
+class RecordForm:
+    """One form of the service page: a record's fields, or a new phone's."""
+
+    resource: str
+    record_id: str
+    action: str
+    fields: list[fields.FieldView]
+    seen: str
+    clashes: list = ()  # type: ignore[assignment]
+    title: str = ""
+
+
+def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
+    """The service page's forms by section; `failed` re-shows one form as it was sent."""
+    failed = failed or {}
+
+    def form_of(record: Record | None, resource: str, action: str = Action.UPDATE) -> RecordForm:
+        record_id = record.id if record else ""
+        again = failed.get("where") == (resource, record_id, action)
+        shown = fields.views(
+            record,
+            resource,
+            typed=failed.get("typed") if again else None,
+            errors=failed.get("errors") if again else None,
+        )
+        return RecordForm(
+            resource,
+            record_id,
+            action,
+            shown,
+            fields.seen_json(record, shown),
+            failed.get("clashes", []) if again else [],
+        )
+
+    return {
+        "service": [form_of(listing.service, "service")],
+        "phones": [form_of(phone, "phone") for phone in listing.phones]
+        + [form_of(None, "phone", Action.ADD)],
+        "capacities": [form_of(capacity, "service_capacity") for capacity in listing.capacities],
+        "locations": [form_of(location, "location") for location in listing.locations],
+    }
+
+
+def service_page(principal: User, listing: Listing, failed: dict | None = None, status=200):
+    db = get_session()
+    return render_template(
+        "portal/service.html",
+        listing=listing,
+        organization=db.get(Organization, listing.organization_id),
+        forms=record_forms(listing, failed),
+        open_changes=review.of_service(db, listing.service.id, open_only=True),
+        languages=_translation_languages(listing),
+        quick=editing.quick_changes_allowed(db, listing.organization_id),
+    ), status
+
+
+@bp.get("/services/<service_id>")
+@role_required(*KEEPERS)
+def service(principal: User, service_id: str):
+    return service_page(principal, listing_for(principal, service_id))
+
+
+@bp.post("/services/<service_id>/changes")
+@role_required(*KEEPERS)
+def propose(principal: User, service_id: str):
+    listing = listing_for(principal, service_id)
+    form = ChangeForm()
+    if not form.validate_on_submit():
+        flash(EXPIRED)
+        return service_page(principal, listing, status=400)
+    resource, record_id, action = _target(listing, form)
+    values, typed, errors = fields.read(resource, request.form)
+    where = (resource, record_id, action)
+    if errors:
+        flash(REFUSED)
+        return service_page(
+            principal, listing, {"where": where, "typed": typed, "errors": errors}, 400
+        )
+    proposal = Proposal(
+        listing, resource, record_id, values, fields.parse_seen(form.seen.data), Action(action)
+    )
+    return _send(
+        principal, listing, proposal, where, typed, url_for("portal.service", service_id=service_id)
+    )
+
+
+def _target(listing: Listing, form: ChangeForm) -> tuple[str, str, str]:
+    """The record the form is for: one of this listing's, or a new phone; 404 otherwise."""
+    resource, record_id, action = form.resource.data, form.record_id.data or "", form.action.data
+    if resource not in BY_RESOURCE or action not in tuple(Action):
+        abort(404)
+    if action == Action.ADD:
+        if resource not in ADDABLE or record_id:
+            abort(404)
+    elif listing.record(resource, record_id) is None:
+        abort(404)
+    return resource, record_id, action
+
+
+def _send(principal, listing, proposal: Proposal, where, typed, back: str, page=None):
+    page = page or (lambda failed, status: service_page(principal, listing, failed, status))
+    try:
+        made = editing.propose(get_session(), proposal, author_id=principal.id, now=now())
+    except NothingChanged:
+        flash(SAME)
+        return redirect(back, 303)
+    except ChangedSince as clash:
+        flash(CLASH)
+        return page({"where": where, "typed": typed, "clashes": clash.clashes}, 409)
+    flash(LIVE if all(change.status == Status.LIVE for change in made) else SENT)
+    return redirect(back, 303)
+
+
+def _translation_languages(listing: Listing) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in language_choices() if code != listing.source_language]
+
+
+@dataclass
+class TranslationRow:
+    view: fields.FieldView
+    source: str
+    state: str  # missing, machine, outdated, current
+
+
+def translation_forms(listing: Listing, language: str, failed: dict | None = None) -> list:
+    failed = failed or {}
+    forms = []
+    for record in [listing.service, *listing.phones, *listing.locations]:
+        again = failed.get("where") == (record.resource, record.id, Action.UPDATE)
+        shown = fields.views(
+            record,
+            record.resource,
+            typed=failed.get("typed") if again else None,
+            errors=failed.get("errors") if again else None,
+            language=language,
+        )
+        rows = [
+            TranslationRow(
+                view,
+                fields.shown(record.values.get(view.key.split("@")[0])),
+                _state(record, view.key),
+            )
+            for view in shown
+        ]
+        if any(row.source for row in rows):
+            form = RecordForm(
+                record.resource,
+                record.id,
+                Action.UPDATE,
+                shown,
+                fields.seen_json(record, shown),
+                failed.get("clashes", []) if again else [],
+            )
+            forms.append((form, rows))
+    return forms
+
+
+def _state(record: Record, key: str) -> str:
+    found = record.translations.get(key)
+    if found is None:
+        return "missing"
+    source = record.values.get(key.split("@")[0])
+    if found.source_digest and source is not None and found.source_digest != digest(source):
+        return "outdated"
+    return "machine" if found.origin == "machine" else "current"
+
+
+def _language_or_404(listing: Listing, language: str) -> str:
+    if language not in dict(_translation_languages(listing)):
+        abort(404)
+    return language
+
+
+def translations_page(listing: Listing, language: str, failed=None, status=200):
+    return render_template(
+        "portal/translations.html",
+        listing=listing,
+        language=language,
+        language_name=dict(language_choices())[language],
+        languages=_translation_languages(listing),
+        forms=translation_forms(listing, language, failed),
+    ), status
+
+
+@bp.get("/services/<service_id>/translations/<language>")
+@role_required(*KEEPERS)
+def translations(principal: User, service_id: str, language: str):
+    listing = listing_for(principal, service_id)
+    return translations_page(listing, _language_or_404(listing, language))
+
+
+@bp.post("/services/<service_id>/translations/<language>")
+@role_required(*KEEPERS)
+def translate(principal: User, service_id: str, language: str):
+    listing = listing_for(principal, service_id)
+    language = _language_or_404(listing, language)
+    form = ChangeForm()
+    if not form.validate_on_submit():
+        flash(EXPIRED)
+        return translations_page(listing, language, status=400)
+    resource, record_id, _action = _target(listing, form)
+    if form.action.data != Action.UPDATE:
+        abort(404)
+    record = listing.record(resource, record_id)
+    values, typed, errors = fields.read(resource, request.form, language=language)
+    where = (resource, record_id, Action.UPDATE)
+    if errors:
+        flash(REFUSED)
+        return translations_page(
+            listing, language, {"where": where, "typed": typed, "errors": errors}, 400
+        )
+    sources = {
+        key: digest(record.values.get(key.split("@")[0])) for key in values if record is not None
+    }
+    proposal = Proposal(
+        listing,
+        resource,
+        record_id,
+        values,
+        fields.parse_seen(form.seen.data),
+        source_digests=sources,
+    )
+    back = url_for("portal.translations", service_id=listing.service.id, language=language)
+    return _send(
+        principal,
+        listing,
+        proposal,
+        where,
+        typed,
+        back,
+        page=lambda failed, status: translations_page(listing, language, failed, status),
+    )
+
+
+@bp.get("/services/<service_id>/history")
+@role_required(*KEEPERS)
+def history(principal: User, service_id: str):
+    listing = listing_for(principal, service_id)
+    ids = [
+        r.id for r in [listing.service, *listing.phones, *listing.capacities, *listing.locations]
+    ]
+    metadata = TABLES["metadata"]
+    rows = get_session().execute(
+        select(metadata)
+        .where(metadata.c.resource_id.in_(ids))
+        .order_by(metadata.c.last_action_date.desc(), metadata.c.id)
+        .limit(500)
+    )
+    return render_template(
+        "portal/history.html",
+        listing=listing,
+        rows=list(rows),
+        changes=review.of_service(get_session(), listing.service.id),
+        key_of=key_of,
+    )

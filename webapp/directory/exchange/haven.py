@@ -11,12 +11,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds
+from webapp.directory import hsds, translated
 from webapp.directory.errors import Problem
 from webapp.directory.exchange import Batch, csv_rows, csv_text
 from webapp.directory.models import FieldTranslation, RecordSetting
+from webapp.directory.tables import TABLES
 from webapp.directory.translated import translatable
 from webapp.settings import SUPPORTED_LOCALES
+
+CHUNK = 500  # ids per statement
 
 TRANSLATIONS_FILE = "x_haven_translations.csv"
 TRANSLATION_FIELDS = ("table", "record_id", "field", "language", "value", "origin")
@@ -80,6 +83,9 @@ def dangling(batch_rows, known: set[tuple[str, str]], file: str) -> list[Problem
 
 
 def save(session: Session, batch: Batch) -> None:
+    """Write the batch's translations and record settings (after the HSDS rows: a translation
+    is stamped with the digest of the source text it stands beside, see translated.digest)."""
+    sources = _sources(session, [row for _file, _number, row in batch.translations])
     for _file, _number, row in batch.translations:
         found = session.scalar(
             select(FieldTranslation).where(
@@ -95,6 +101,8 @@ def save(session: Session, batch: Batch) -> None:
             language=row["language"],
         )
         found.value, found.origin = row["value"], row["origin"]
+        source = sources.get((row["table"], row["record_id"]), {}).get(row["field"])
+        found.source_digest = translated.digest(source) if source is not None else None
         session.add(found)
     for _file, _number, row in batch.settings:
         setting = session.get(RecordSetting, (row["table"], row["record_id"])) or RecordSetting(
@@ -102,6 +110,21 @@ def save(session: Session, batch: Batch) -> None:
         )
         setting.source_language, setting.status = row["source_language"], row["status"]
         session.add(setting)
+
+
+def _sources(session: Session, rows: list[dict]) -> dict[tuple[str, str], dict]:
+    """The stored records these translation rows translate, by (table, id)."""
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        wanted.setdefault(row["table"], set()).add(row["record_id"])
+    found = {}
+    for table_name, ids in wanted.items():
+        table, ordered = TABLES[table_name], sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            query = select(table).where(table.c.id.in_(ordered[start : start + CHUNK]))
+            for record in session.execute(query):
+                found[table_name, record.id] = dict(record._mapping)
+    return found
 
 
 def export_rows(session: Session) -> dict[str, list[dict]]:

@@ -1,0 +1,490 @@
+"""The organization portal: editors propose, moderators review, survivors see only what passed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.conftest import csrf_token, unlock
+from webapp.accounts.sessions import start_session
+from webapp.db import session_scope
+from webapp.directory.changes.models import ChangeRequest, FieldChange
+from webapp.directory.models import FieldTranslation
+from webapp.directory.tables import TABLES
+
+OLD_NUMBER, NEW_NUMBER = "217-555-0100", "217-555-0177"
+PHONE_UPDATE = {"resource": "phone", "action": "update"}
+CAPACITY = {"resource": "service_capacity"}
+
+
+class Staff:
+    """A signed-in staff member's browser."""
+
+    def __init__(self, app, user_id: int, clock):
+        self.app, self.id = app, user_id
+        with session_scope(app) as session:
+            from webapp.accounts.models import User
+
+            token = start_session(session, session.get(User, user_id), now=clock_now(clock))
+        self.client = app.test_client()
+        self.client.set_cookie("staff", token)
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def send(self, page: str, action: str, data: dict, *, match: dict | None = None, **kwargs):
+        """Submit a form of the page as a browser would: the first posting to `action` whose
+        hidden fields hold `match`, with its hidden fields and `data`."""
+        html = self.client.get(page, **kwargs).get_data(as_text=True)
+        hidden = form_with(html, action, match or {})
+        return self.client.post(action, data={**hidden, **data}, **kwargs)
+
+
+def clock_now(clock):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(clock.time(), UTC)
+
+
+FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def form_with(html: str, action: str, match: dict) -> dict:
+    found = [f for f in hidden_fields(html, action) if match.items() <= f.items()]
+    assert found, f"no form for {action} with {match}"
+    return found[0]
+
+
+def hidden_fields(html: str, action: str) -> list[dict]:
+    """The hidden inputs of each form posting to `action`, in page order."""
+    import html as markup
+
+    return [
+        {name: markup.unescape(value) for name, value in HIDDEN.findall(body)}
+        for target, body in FORM.findall(html)
+        if markup.unescape(target) == action
+    ]
+
+
+@pytest.fixture
+def listing(db_app, clock):
+    """Two organizations, each with a service and a phone; an editor of each; two moderators."""
+    clock.now = factories.NOW.timestamp()
+    settings = db_app.config["HAVEN_SETTINGS"]
+    with session_scope(db_app) as session:
+        ours = factories.organization(session, name="Riverside Shelter")
+        theirs = factories.organization(session, name="Hillside Refuge")
+        service = factories.service(
+            session, organization_id=ours, name="Riverside emergency shelter"
+        )
+        other = factories.service(session, organization_id=theirs, name="Hillside hotline")
+        ids = {
+            "organization": ours,
+            "other_organization": theirs,
+            "service": service,
+            "other_service": other,
+            "phone": factories.phone(session, service, OLD_NUMBER, "Night line"),
+            "other_phone": factories.phone(session, other),
+            "capacity": factories.capacity(session, service, available=3, maximum=10),
+            "editor": factories.editor(session, settings, [ours]).id,
+            "other_editor": factories.editor(session, settings, [theirs]).id,
+            "moderator": factories.user(session, settings, roles=["moderator"]).id,
+            "second_moderator": factories.user(session, settings, roles=["moderator"]).id,
+        }
+    return ids
+
+
+def staff(db_app, clock, user_id) -> Staff:
+    return Staff(db_app, user_id, clock)
+
+
+def survivor_page(app, service_id: str, language: str = "en") -> str:
+    client = app.test_client()
+    unlock(client)
+    response = client.get(f"/places/{service_id}", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def api_service(app, service_id: str) -> dict:
+    response = app.test_client().get(f"/api/hsds/services/{service_id}")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def stored(app, resource: str, record_id: str) -> dict:
+    with session_scope(app) as session:
+        table = TABLES[resource]
+        return dict(session.execute(select(table).where(table.c.id == record_id)).one()._mapping)
+
+
+def changes(app) -> int:
+    with session_scope(app) as session:
+        return session.scalar(select(func.count()).select_from(ChangeRequest))
+
+
+def service_page(ids) -> str:
+    return f"/portal/services/{ids['service']}"
+
+
+def propose_phone(editor: Staff, ids, number: str, fields: dict | None = None, **kwargs):
+    page = service_page(ids)
+    action = f"{page}/changes"
+    data = {"f-number": number, **(fields or {})}
+    return editor.send(page, action, data, match=PHONE_UPDATE, **kwargs)
+
+
+def approve(moderator: Staff, change_id: int):
+    page = f"/portal/changes/{change_id}"
+    return moderator.send(page, f"{page}/approve", {})
+
+
+def latest_change(app) -> ChangeRequest:
+    with session_scope(app) as session:
+        change = session.scalars(select(ChangeRequest).order_by(ChangeRequest.id.desc())).first()
+        session.expunge(change)
+        return change
+
+
+def test_a_phone_change_is_published_only_once_a_moderator_approves(db_app, clock, listing):
+    editor, moderator = staff(db_app, clock, listing["editor"]), None
+    answer = propose_phone(editor, listing, NEW_NUMBER)
+    assert answer.status_code == 303
+    assert "Sent to the moderators" in editor.get(answer.location).get_data(as_text=True)
+
+    for page in (
+        survivor_page(db_app, listing["service"]),
+        str(api_service(db_app, listing["service"])),
+    ):
+        assert OLD_NUMBER in page and NEW_NUMBER not in page
+
+    moderator = staff(db_app, clock, listing["moderator"])
+    change = latest_change(db_app)
+    queue = moderator.get("/portal/review").get_data(as_text=True)
+    assert f"/portal/changes/{change.id}" in queue and "Riverside emergency shelter" in queue
+    diff = moderator.get(f"/portal/changes/{change.id}").get_data(as_text=True)
+    assert OLD_NUMBER in diff and NEW_NUMBER in diff
+    assert approve(moderator, change.id).status_code == 303
+
+    assert NEW_NUMBER in survivor_page(db_app, listing["service"])
+    assert NEW_NUMBER in str(api_service(db_app, listing["service"]))
+    metadata = TABLES["metadata"]
+    with session_scope(db_app) as session:
+        (entry,) = session.execute(
+            select(metadata).where(metadata.c.resource_id == listing["phone"])
+        ).all()
+    assert (entry.resource_type, entry.field_name) == ("phone", "number")
+    assert (entry.previous_value, entry.replacement_value) == (OLD_NUMBER, NEW_NUMBER)
+    assert entry.last_action_type == "update" and "Riverside Shelter" in entry.updated_by
+    history = editor.get(f"{service_page(listing)}/history").get_data(as_text=True)
+    assert OLD_NUMBER in history and NEW_NUMBER in history
+
+
+def test_a_rejected_change_never_appears_and_its_editor_reads_why(db_app, clock, listing):
+    editor = staff(db_app, clock, listing["editor"])
+    propose_phone(editor, listing, NEW_NUMBER)
+    change = latest_change(db_app)
+    moderator = staff(db_app, clock, listing["moderator"])
+    page = f"/portal/changes/{change.id}"
+
+    refused = moderator.send(page, f"{page}/reject", {"reason": ""})
+    assert refused.status_code == 400 and "Say why" in refused.get_data(as_text=True)
+    answer = moderator.send(
+        page, f"{page}/reject", {"reason": "That number rings a closed office."}
+    )
+    assert answer.status_code == 303
+
+    assert OLD_NUMBER in survivor_page(db_app, listing["service"])
+    assert NEW_NUMBER not in survivor_page(db_app, listing["service"])
+    assert stored(db_app, "phone", listing["phone"])["number"] == OLD_NUMBER
+    home = editor.get("/portal/").get_data(as_text=True)
+    assert "Rejected" in home and "That number rings a closed office." in home
+
+
+def test_a_script_bearing_description_is_stored_sanitised(db_app, clock, listing):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    dangerous = (
+        '<p onclick="steal()">Open <strong>all night</strong>.<script>alert(1)</script></p>'
+        '<a href="https://elsewhere.example">more</a><img src=x onerror=alert(2)>'
+    )
+    answer = editor.send(page, f"{page}/changes", {"f-description": dangerous})
+    assert answer.status_code == 303
+    with session_scope(db_app) as session:
+        (field,) = session.scalars(select(FieldChange).where(FieldChange.field == "description"))
+        kept = field.after
+    for bad in ("script", "onclick", "onerror", "<img", "<a ", "elsewhere"):
+        assert bad not in kept, bad
+    assert "<strong>all night</strong>" in kept
+
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    description = stored(db_app, "service", listing["service"])["description"]
+    assert description == "<p>Open <strong>all night</strong>.</p>more"
+    shown = survivor_page(db_app, listing["service"])
+    assert "<strong>all night</strong>" in shown and "alert(" not in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Type a phone number in digits (no letters)"),
+        ("es", "Escriba un número de teléfono en cifras (sin letras)"),
+    ],
+)
+def test_a_number_with_letters_is_refused_and_the_form_keeps_the_rest(
+    db_app, clock, listing, language, message
+):
+    editor = staff(db_app, clock, listing["editor"])
+    before = changes(db_app)
+    answer = propose_phone(
+        editor,
+        listing,
+        "1-800-FLOWERS",
+        {"f-description": "Night line, ask for Ana"},
+        headers={"Accept-Language": language},
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert message in page
+    assert 'value="1-800-FLOWERS"' in page and 'value="Night line, ask for Ana"' in page
+    assert 'aria-invalid="true"' in page
+    assert changes(db_app) == before
+    assert stored(db_app, "phone", listing["phone"])["number"] == OLD_NUMBER
+
+
+def test_bad_values_are_each_named_and_nothing_is_stored(db_app, clock, listing):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    answer = editor.send(
+        page,
+        f"{page}/changes",
+        {
+            "f-name": "",
+            "f-url": "javascript:alert(1)",
+            "f-email": "not an address",
+            "f-minimum_age": "twelve",
+            "f-alert": "x" * 501,
+        },
+    )
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    for message in (
+        "This cannot be empty.",
+        "Type a web address starting with https:// or http://",
+        "Type an email address such as name@example.org.",
+        "Type a whole number in digits.",
+        "Keep this to 500 characters or fewer.",
+    ):
+        assert message in text
+    assert "javascript:alert(1)" in text  # kept as typed, escaped
+    assert changes(db_app) == 0
+
+
+def test_the_second_of_two_editors_is_told_the_listing_changed(db_app, clock, listing):
+    settings = db_app.config["HAVEN_SETTINGS"]
+    with session_scope(db_app) as session:
+        second_id = factories.editor(session, settings, [listing["organization"]]).id
+    first, second = staff(db_app, clock, listing["editor"]), staff(db_app, clock, second_id)
+    page = service_page(listing)
+    action = f"{page}/changes"
+    opened = form_with(second.get(page).get_data(as_text=True), action, PHONE_UPDATE)
+
+    propose_phone(first, listing, NEW_NUMBER)
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    count = changes(db_app)
+
+    answer = second.client.post(action, data={**opened, "f-number": "217-555-0188"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Someone changed this listing since you opened it" in text
+    assert NEW_NUMBER in text and "217-555-0188" in text  # both values
+    assert changes(db_app) == count
+    assert stored(db_app, "phone", listing["phone"])["number"] == NEW_NUMBER
+
+
+def test_an_approval_that_would_overwrite_a_later_change_is_refused(db_app, clock, listing):
+    settings = db_app.config["HAVEN_SETTINGS"]
+    with session_scope(db_app) as session:
+        second_id = factories.editor(session, settings, [listing["organization"]]).id
+    propose_phone(staff(db_app, clock, listing["editor"]), listing, NEW_NUMBER)
+    first = latest_change(db_app)
+    propose_phone(staff(db_app, clock, second_id), listing, "217-555-0188")
+    second = latest_change(db_app)
+    moderator = staff(db_app, clock, listing["moderator"])
+    approve(moderator, first.id)
+
+    answer = approve(moderator, second.id)
+    assert answer.status_code == 409
+    assert "The listing has changed since this was proposed" in answer.get_data(as_text=True)
+    assert stored(db_app, "phone", listing["phone"])["number"] == NEW_NUMBER
+
+
+def test_a_moderator_cannot_approve_their_own_change(db_app, clock, listing):
+    moderator = staff(db_app, clock, listing["moderator"])
+    propose_phone(moderator, listing, NEW_NUMBER)
+    change = latest_change(db_app)
+    page = moderator.get(f"/portal/changes/{change.id}").get_data(as_text=True)
+    assert "another moderator must review it" in page and "/approve" not in page
+
+    answer = moderator.client.post(
+        f"/portal/changes/{change.id}/approve", data={"csrf_token": csrf_token(page)}
+    )
+    assert answer.status_code == 409
+    assert stored(db_app, "phone", listing["phone"])["number"] == OLD_NUMBER
+    assert approve(staff(db_app, clock, listing["second_moderator"]), change.id).status_code == 303
+    assert stored(db_app, "phone", listing["phone"])["number"] == NEW_NUMBER
+
+
+def test_free_places_go_live_at_once_only_where_a_moderator_allows_it(db_app, clock, listing):
+    editor, moderator = staff(db_app, clock, listing["editor"]), None
+    page = service_page(listing)
+
+    editor.send(page, f"{page}/changes", {"f-available": "1"}, match=CAPACITY)
+    assert stored(db_app, "service_capacity", listing["capacity"])["available"] == 3
+    assert latest_change(db_app).status == "pending"
+
+    moderator = staff(db_app, clock, listing["moderator"])
+    moderator.send(
+        "/portal/", f"/portal/organizations/{listing['organization']}/quick", {"allowed": "on"}
+    )
+    clock.advance(60)
+    editor.send(page, f"{page}/changes", {"f-available": "0"}, match=CAPACITY)
+    live = latest_change(db_app)
+    assert live.status == "live"
+    assert stored(db_app, "service_capacity", listing["capacity"])["available"] == 0
+    assert "0 free of 10" in survivor_page(db_app, listing["service"])
+
+    # A phone number still waits, whatever the organization may publish at once.
+    propose_phone(editor, listing, NEW_NUMBER)
+    assert latest_change(db_app).status == "pending"
+
+    # Rejecting the live change puts the previous value back.
+    change_page = f"/portal/changes/{live.id}"
+    moderator.send(change_page, f"{change_page}/reject", {"reason": "We just counted three."})
+    assert stored(db_app, "service_capacity", listing["capacity"])["available"] == 3
+
+
+def test_translations_show_what_is_missing_outdated_or_machine_made(db_app, clock, listing):
+    with session_scope(db_app) as session:
+        services = TABLES["service"]
+        session.execute(
+            services.update()
+            .where(services.c.id == listing["service"])
+            .values(description="Beds for adults and children.")
+        )
+        session.add(
+            FieldTranslation(
+                resource="service",
+                record_id=listing["service"],
+                field="description",
+                language="fr",
+                value="Des lits pour adultes et enfants.",
+                origin="machine",
+            )
+        )
+    editor = staff(db_app, clock, listing["editor"])
+    page = f"{service_page(listing)}/translations/es"
+    spanish = editor.get(page).get_data(as_text=True)
+    assert "Beds for adults and children." in spanish and "Not translated yet" in spanish
+    french = editor.get(f"{service_page(listing)}/translations/fr").get_data(as_text=True)
+    assert "Machine translation, not checked by a person" in french
+
+    answer = editor.send(page, page, {"f-description@es": "Camas para adultos y niños."})
+    assert answer.status_code == 303
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    assert "Camas para adultos y niños." in survivor_page(db_app, listing["service"], "es")
+    assert "Up to date" in editor.get(page).get_data(as_text=True)
+
+    # The English text changes: the Spanish one is now outdated.
+    service = service_page(listing)
+    editor.send(service, f"{service}/changes", {"f-description": "Beds and cots for everyone."})
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    assert "Outdated: the text changed since it was translated" in editor.get(page).get_data(
+        as_text=True
+    )
+
+
+def test_an_editor_withdraws_a_pending_change(db_app, clock, listing):
+    editor = staff(db_app, clock, listing["editor"])
+    propose_phone(editor, listing, NEW_NUMBER)
+    change = latest_change(db_app)
+    page = f"/portal/changes/{change.id}"
+    assert editor.send(page, f"{page}/withdraw", {}).status_code == 303
+    assert latest_change(db_app).status == "withdrawn"
+    assert "/portal/changes" not in staff(db_app, clock, listing["moderator"]).get(
+        "/portal/review"
+    ).get_data(as_text=True)
+
+
+def test_an_editor_reaches_nothing_of_another_organization(db_app, clock, listing):
+    """Every portal route, read and write, with the other organization's ids."""
+    editor = staff(db_app, clock, listing["editor"])
+    propose_phone(
+        staff(db_app, clock, listing["other_editor"]),
+        {"service": listing["other_service"]},
+        NEW_NUMBER,
+    )
+    their_change = latest_change(db_app)
+    token = csrf_token(editor.get("/portal/").get_data(as_text=True))
+    values = {
+        "service_id": listing["other_service"],
+        "change_id": str(their_change.id),
+        "organization_id": listing["other_organization"],
+        "language": "es",
+    }
+    checked = 0
+    for rule in db_app.url_map.iter_rules():
+        if not rule.rule.startswith("/portal/") or rule.rule == "/portal/":
+            continue
+        path = re.sub(
+            r"<(?:[^:>]+:)?([a-z_]+)(?:\([^)]*\))?>", lambda m: values[m.group(1)], rule.rule
+        )
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {
+                "csrf_token": token,
+                "resource": "phone",
+                "record_id": listing["other_phone"],
+                "action": "update",
+                "f-number": "217-555-0199",
+                "reason": "no",
+                "allowed": "on",
+            }
+            answer = editor.client.open(
+                path, method=method, data=data if method == "POST" else None
+            )
+            assert answer.status_code in (403, 404), (method, path, answer.status_code)
+            assert "Hillside" not in answer.get_data(as_text=True), (method, path)
+            checked += 1
+    assert checked >= 10
+    assert stored(db_app, "phone", listing["other_phone"])["number"] == "217-555-0100"
+    assert latest_change(db_app).status == "pending"
+    assert "Hillside" not in editor.get("/portal/").get_data(as_text=True)
+
+
+def test_an_editors_form_cannot_reach_a_record_of_another_listing(db_app, clock, listing):
+    """The form names its record: a phone of another organization sent to one's own service."""
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    hidden = form_with(editor.get(page).get_data(as_text=True), f"{page}/changes", PHONE_UPDATE)
+    for resource, record_id in (
+        ("phone", listing["other_phone"]),
+        ("service", listing["other_service"]),
+    ):
+        answer = editor.client.post(
+            f"{page}/changes",
+            data={**hidden, "resource": resource, "record_id": record_id, "f-number": NEW_NUMBER},
+        )
+        assert answer.status_code == 404
+    assert changes(db_app) == 0
+
+
+def test_a_change_older_than_a_day_still_shows_in_the_queue(db_app, clock, listing):
+    propose_phone(staff(db_app, clock, listing["editor"]), listing, NEW_NUMBER)
+    clock.advance(timedelta(days=2).total_seconds())
+    queue = staff(db_app, clock, listing["moderator"]).get("/portal/review").get_data(as_text=True)
+    assert "2 days ago" in queue

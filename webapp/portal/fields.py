@@ -1,0 +1,195 @@
+"""How the portal shows editable fields: labels, hints, messages, and reading what was typed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from webapp.directory.changes import clean
+from webapp.directory.changes.editing import Record, key_of, split_key
+from webapp.directory.changes.fields import BY_RESOURCE, Editable, Kind, Tier, editable
+from webapp.directory.translated import digest
+
+LABELS = {
+    ("service", "name"): _l("Name of the service"),
+    ("service", "alternate_name"): _l("Other name"),
+    ("service", "description"): _l("Description"),
+    ("service", "alert"): _l("Notice shown first (e.g. closed for repairs)"),
+    ("service", "application_process"): _l("How to start (intake steps)"),
+    ("service", "eligibility_description"): _l("Who can use it"),
+    ("service", "minimum_age"): _l("Youngest age served"),
+    ("service", "maximum_age"): _l("Oldest age served"),
+    ("service", "fees_description"): _l("Cost"),
+    ("service", "interpretation_services"): _l("Interpreters"),
+    ("service", "wait_time"): _l("Usual wait"),
+    ("service", "url"): _l("Website"),
+    ("service", "email"): _l("Email"),
+    ("phone", "number"): _l("Phone number"),
+    ("phone", "extension"): _l("Extension"),
+    ("phone", "type"): _l("Kind of line"),
+    ("phone", "description"): _l("What this number is for"),
+    ("service_capacity", "available"): _l("Free now"),
+    ("service_capacity", "maximum"): _l("In all"),
+    ("location", "name"): _l("Name of the place"),
+    ("location", "description"): _l("About the place"),
+    ("location", "transportation"): _l("Getting there"),
+}
+HINTS = {
+    Kind.RICH: _l("Paragraphs, lists, bold and italics are kept; links and other markup are not."),
+    Kind.PHONE: _l("Digits as people dial them, with the country code outside the US."),
+    Kind.URL: _l("A full address starting with https:// or http://"),
+}
+PHONE_TYPES = {
+    "voice": _l("Voice"),
+    "text": _l("Text messages"),
+    "textphone": _l("Textphone (TTY)"),
+    "fax": _l("Fax"),
+    "video": _l("Video"),
+    "pager": _l("Pager"),
+    "cell": _l("Mobile"),
+}
+PROBLEMS = {
+    "required": _l("This cannot be empty."),
+    "too_long": _l("Keep this to %(limit)d characters or fewer."),
+    "empty_after_cleaning": _l("Nothing is left once the markup we do not keep is taken out."),
+    "not_url": _l("Type a web address starting with https:// or http://"),
+    "not_email": _l("Type an email address such as name@example.org."),
+    "not_phone": _l(
+        "Type a phone number in digits (no letters), with the country code outside the US."
+    ),
+    "not_number": _l("Type a whole number in digits."),
+    "not_age": _l("Type an age in years."),
+    "too_big": _l("Type a smaller number."),
+    "not_choice": _l("Choose one of the kinds listed."),
+}
+INPUT = "f-"  # the prefix of field inputs: f-description, f-description@es
+
+
+@dataclass
+class FieldView:
+    key: str
+    label: object
+    kind: Kind
+    tier: Tier
+    value: str
+    error: str | None = None
+    hint: object = None
+    limit: int = 0
+    choices: tuple = ()
+    language: str = ""
+
+    @property
+    def input_name(self) -> str:
+        return INPUT + self.key
+
+    @property
+    def input_id(self) -> str:
+        return self.input_name.replace("@", "-")
+
+    @property
+    def multiline(self) -> bool:
+        return self.kind in (Kind.TEXT, Kind.RICH)
+
+
+def shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def views(
+    record: Record | None,
+    resource: str,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    language: str = "",
+) -> list[FieldView]:
+    """The record's fields (or its translations into `language`) as the form shows them."""
+    rules = BY_RESOURCE[resource]
+    if language:
+        rules = tuple(rule for rule in rules if rule.translatable)
+    found = []
+    for rule in rules:
+        key = key_of(rule.field, language)
+        if typed and key in typed:
+            value = typed[key]
+        else:
+            value = shown(record.current(key) if record else None)
+        found.append(_view(rule, key, value, (errors or {}).get(key), language))
+    return found
+
+
+def _view(rule: Editable, key: str, value: str, error, language: str) -> FieldView:
+    choices = tuple(PHONE_TYPES.items()) if rule.kind is Kind.CHOICE else ()
+    return FieldView(
+        key=key,
+        label=LABELS[rule.resource, rule.field],
+        kind=rule.kind,
+        tier=rule.tier,
+        value=value,
+        error=error,
+        hint=HINTS.get(rule.kind),
+        limit=rule.limit,
+        choices=choices,
+        language=language,
+    )
+
+
+def read(
+    resource: str, form: MultiDict, *, language: str = ""
+) -> tuple[dict[str, object], dict[str, str], dict[str, str]]:
+    """(values, typed, errors) by key from a submitted form; only the fields it carries."""
+    values, typed, errors = {}, {}, {}
+    for rule in BY_RESOURCE[resource]:
+        if language and not rule.translatable:
+            continue
+        key = key_of(rule.field, language)
+        if INPUT + key not in form:
+            continue
+        raw = form.get(INPUT + key, "")
+        typed[key] = raw
+        try:
+            values[key] = clean.value(_for_language(rule, language), raw)
+        except clean.BadValue as problem:
+            errors[key] = str(PROBLEMS[problem.code] % {"limit": problem.limit})
+    return values, typed, errors
+
+
+def _for_language(rule: Editable, language: str) -> Editable:
+    """A translation may be left empty (the source text is shown instead)."""
+    if not language or not rule.required:
+        return rule
+    return Editable(rule.resource, rule.field, rule.kind, rule.tier, rule.limit, rule.choices)
+
+
+def seen_json(record: Record | None, shown_fields: list[FieldView]) -> str:
+    """What the form shows, as digests (a translation not written yet included)."""
+    return json.dumps(
+        {view.key: digest(record.current(view.key) if record else None) for view in shown_fields},
+        sort_keys=True,
+    )
+
+
+def parse_seen(raw: str) -> dict[str, str]:
+    """The digests the form carried; anything unreadable counts as nothing seen."""
+    try:
+        found = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items() if isinstance(v, str)}
+
+
+def label_of(resource: str, key: str):
+    field_name, _language = split_key(key)
+    return LABELS.get((resource, field_name), field_name)
+
+
+__all__ = ["FieldView", "editable", "label_of", "parse_seen", "read", "seen_json", "views"]
