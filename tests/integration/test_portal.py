@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html as markup
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +40,7 @@ class Staff:
 
     def send(self, page: str, action: str, data: dict, *, match: dict | None = None, **kwargs):
         """Submit a form of the page as a browser would: the first posting to `action` whose
-        hidden fields hold `match`, with its hidden fields and `data`."""
+        fields hold `match`, with its fields as they stand and `data` typed over them."""
         html = self.client.get(page, **kwargs).get_data(as_text=True)
         hidden = form_with(html, action, match or {})
         return self.client.post(action, data={**hidden, **data}, **kwargs)
@@ -51,7 +53,43 @@ def clock_now(clock):
 
 
 FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+class _Inputs(HTMLParser):
+    """What a browser would send of a form's inputs, textareas and selects, as they stand."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        name = found.get("name")
+        if tag == "input" and name:
+            if found.get("type") in ("checkbox", "radio") and "checked" not in found:
+                return
+            if found.get("type") == "submit":
+                return
+            self.values[name] = found.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in found:
+            self.values[self._select] = found.get("value") or ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
 
 
 def form_with(html: str, action: str, match: dict) -> dict:
@@ -61,14 +99,15 @@ def form_with(html: str, action: str, match: dict) -> dict:
 
 
 def hidden_fields(html: str, action: str) -> list[dict]:
-    """The hidden inputs of each form posting to `action`, in page order."""
-    import html as markup
-
-    return [
-        {name: markup.unescape(value) for name, value in HIDDEN.findall(body)}
-        for target, body in FORM.findall(html)
-        if markup.unescape(target) == action
-    ]
+    """The values of each form posting to `action` as a browser would send them, in page
+    order."""
+    forms = []
+    for target, body in FORM.findall(html):
+        if markup.unescape(target) == action:
+            parser = _Inputs()
+            parser.feed(body)
+            forms.append(parser.values)
+    return forms
 
 
 @pytest.fixture
@@ -488,3 +527,58 @@ def test_a_change_older_than_a_day_still_shows_in_the_queue(db_app, clock, listi
     clock.advance(timedelta(days=2).total_seconds())
     queue = staff(db_app, clock, listing["moderator"]).get("/portal/review").get_data(as_text=True)
     assert "2 days ago" in queue
+
+
+def hours_form(page_html: str, action: str) -> dict:
+    """The hours form's hidden fields."""
+    return form_with(page_html, action, {"f-hours": "1"})
+
+
+def test_hours_and_a_closure_go_live_at_once_for_a_trusted_organization(db_app, clock, listing):
+    moderator = staff(db_app, clock, listing["moderator"])
+    moderator.send(
+        "/portal/", f"/portal/organizations/{listing['organization']}/quick", {"allowed": "on"}
+    )
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    week = {f"h-{day}-0-opens": "09:00" for day in ("MO", "TU", "WE", "TH", "FR")}
+    week |= {f"h-{day}-0-closes": "17:00" for day in ("MO", "TU", "WE", "TH", "FR")}
+    closure = {"x-0-from": "2027-01-18", "x-0-to": "2027-01-22", "x-0-note": "Repairs"}
+    answer = editor.send(page, f"{page}/changes", week | closure, match={"f-hours": "1"})
+    assert answer.status_code == 303
+    assert latest_change(db_app).status == "live"
+
+    shown = survivor_page(db_app, listing["service"])
+    assert re.search(r"Mon, Tue, Wed, Thu, and Fri <bdi dir=\"ltr\">09:00\s*–\s*17:00</bdi>", shown)
+    assert re.search(r"Closed <bdi>Jan 18\s*–\s*22, 2027</bdi> <span[^>]*>Repairs</span>", shown)
+
+    again = editor.get(page).get_data(as_text=True)
+    assert 'value="2027-01-18"' in again and 'name="h-MO-0-opens" value="09:00"' in again
+    count = changes(db_app)
+    resend = editor.send(page, f"{page}/changes", {}, match={"f-hours": "1"})
+    assert resend.status_code == 303
+    assert changes(db_app) == count, "the same hours sent again change nothing"
+
+
+def test_a_day_that_closes_before_it_opens_is_refused_unless_it_ends_after_midnight(
+    db_app, clock, listing
+):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    night = {"h-FR-0-opens": "20:00", "h-FR-0-closes": "02:00", "f-name": "kept?"}
+    refused = editor.send(page, f"{page}/changes", night, match={"f-hours": "1"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "It closes before it opens" in text
+    assert (
+        'name="h-FR-0-opens" value="20:00"' in text and 'name="h-FR-0-closes" value="02:00"' in text
+    )
+    assert changes(db_app) == 0
+
+    accepted = editor.send(
+        page, f"{page}/changes", night | {"h-FR-0-overnight": "1"}, match={"f-hours": "1"}
+    )
+    assert accepted.status_code == 303
+    with session_scope(db_app) as session:
+        (field,) = session.scalars(select(FieldChange).where(FieldChange.field == "hours"))
+        assert '"20:00", "02:00", "overnight"' in field.after

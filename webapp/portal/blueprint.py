@@ -11,10 +11,10 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 @bp.context_processor
 def portal_helpers() -> dict:
-    from webapp.portal.fields import label_of
+    from webapp.portal.fields import label_of, value_text
     from webapp.runtime import now
 
-    return {"moment": now(), "field_label": label_of}
+    return {"moment": now(), "field_label": label_of, "value_text": value_text}
 
 
 def register(app: Flask) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from webapp.directory.changes import clean
+from webapp.directory.changes import clean, hours
 from webapp.directory.changes.editing import Record, key_of, split_key
 from webapp.directory.changes.fields import BY_RESOURCE, Editable, Kind, Tier, editable
 from webapp.directory.translated import digest
@@ -36,6 +39,7 @@ LABELS = {
     ("location", "name"): _l("Name of the place"),
     ("location", "description"): _l("About the place"),
     ("location", "transportation"): _l("Getting there"),
+    ("service", "hours"): _l("Opening hours"),
 }
 HINTS = {
     Kind.RICH: _l("Paragraphs, lists, bold and italics are kept; links and other markup are not."),
@@ -97,6 +101,8 @@ class FieldView:
 def shown(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return hours.summary(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -111,7 +117,7 @@ def views(
     language: str = "",
 ) -> list[FieldView]:
     """The record's fields (or its translations into `language`) as the form shows them."""
-    rules = BY_RESOURCE[resource]
+    rules = tuple(rule for rule in BY_RESOURCE[resource] if rule.kind is not Kind.HOURS)
     if language:
         rules = tuple(rule for rule in rules if rule.translatable)
     found = []
@@ -142,8 +148,8 @@ def _view(rule: Editable, key: str, value: str, error, language: str) -> FieldVi
 
 
 def read(
-    resource: str, form: MultiDict, *, language: str = ""
-) -> tuple[dict[str, object], dict[str, str], dict[str, str]]:
+    resource: str, form: MultiDict, *, language: str = "", today: date | None = None
+) -> tuple[dict[str, object], dict[str, object], dict[str, str]]:
     """(values, typed, errors) by key from a submitted form; only the fields it carries."""
     values, typed, errors = {}, {}, {}
     for rule in BY_RESOURCE[resource]:
@@ -151,6 +157,13 @@ def read(
             continue
         key = key_of(rule.field, language)
         if INPUT + key not in form:
+            continue
+        if rule.kind is Kind.HOURS:
+            model, typed[key], problem = read_hours(form, today)
+            if problem:
+                errors[key] = problem
+            else:
+                values[key] = model
             continue
         raw = form.get(INPUT + key, "")
         typed[key] = raw
@@ -187,9 +200,142 @@ def parse_seen(raw: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in found.items() if isinstance(v, str)}
 
 
+def value_text(value: object) -> str:
+    """A stored value as a moderator or editor reads it ("—" for nothing)."""
+    return shown(value) or "—"
+
+
 def label_of(resource: str, key: str):
     field_name, _language = split_key(key)
     return LABELS.get((resource, field_name), field_name)
 
 
 __all__ = ["FieldView", "editable", "label_of", "parse_seen", "read", "seen_json", "views"]
+
+
+# The hours form: each day's two spans, then dated exceptions (closures or holiday hours).
+HOURS_PROBLEMS = {
+    "no_time": _l("Give both times as hours and minutes, e.g. 09:00."),
+    "same_time": _l("Opening and closing times are the same."),
+    "closes_before_opens": _l(
+        "It closes before it opens. If it stays open past midnight, tick “Ends after midnight”."
+    ),
+    "spans_overlap": _l("The two times of this day overlap."),
+    "too_many_spans": _l("Give at most two times a day."),
+    "no_date": _l("Give both dates."),
+    "ends_before_it_starts": _l("The last day is before the first."),
+    "already_over": _l("These dates are over already."),
+    "too_long_exception": _l("Keep one exception to a year or less."),
+    "exceptions_overlap": _l("These dates overlap another exception."),
+    "too_many_exceptions": _l("Give at most 20 exceptions; remove those that are over."),
+}
+EXTRA_EXCEPTIONS = 1  # empty rows offered for a new closure or holiday hours
+
+
+@dataclass
+class SpanView:
+    opens: str = ""
+    closes: str = ""
+    overnight: bool = False
+
+
+@dataclass
+class DayView:
+    code: str
+    label: object
+    spans: list[SpanView]
+    error: str | None = None
+
+
+@dataclass
+class ExceptionView:
+    index: int
+    first: str = ""
+    last: str = ""
+    span: SpanView = field(default_factory=SpanView)
+    note: str = ""
+    error: str | None = None
+
+
+@dataclass
+class HoursView:
+    days: list[DayView]
+    exceptions: list[ExceptionView]
+    error: str | None = None
+    unusual: bool = False
+
+
+def _spans(found: list) -> list[SpanView]:
+    shown = [SpanView(s[0], "00:00" if s[1] == "24:00" else s[1], len(s) > 2) for s in found]
+    return (shown + [SpanView(), SpanView()])[: hours.MOST_SPANS]
+
+
+def hours_view(model: dict, typed: dict | None = None, error=None, unusual=False) -> HoursView:
+    """The form for `model`, or as it was sent (`typed`, with the error where it belongs)."""
+    if typed is not None:
+        model = typed["model"]
+    where = typed.get("where") if typed else None
+    names = get_day_names("wide", locale=get_locale())
+    days = [
+        DayView(code, names[n], _spans(model.get("week", {}).get(code, [])))
+        for n, code in enumerate(hours.DAYS)
+    ]
+    exceptions = []
+    for n, found in enumerate([*model.get("exceptions", []), *[{}] * EXTRA_EXCEPTIONS]):
+        spans = _spans(found.get("hours", []))
+        exceptions.append(
+            ExceptionView(
+                n, found.get("from", ""), found.get("to", ""), spans[0], found.get("note", "")
+            )
+        )
+    message = error
+    for day in days:
+        if where == day.code:
+            day.error, message = error, None
+    for row in exceptions:
+        if where == str(row.index):
+            row.error, message = error, None
+    return HoursView(days, exceptions, message, unusual)
+
+
+def read_hours(form: MultiDict, today: date | None) -> tuple[dict | None, dict, str | None]:
+    """(model, typed, message): the model checked, or what was typed and what is wrong."""
+    week = {}
+    for code in hours.DAYS:
+        spans = [_typed_span(form, f"h-{code}-{n}") for n in range(hours.MOST_SPANS)]
+        week[code] = [span for span in spans if span]
+    exceptions = []
+    for n in range(hours.MOST_EXCEPTIONS + EXTRA_EXCEPTIONS):
+        prefix = f"x-{n}"
+        first, last = form.get(f"{prefix}-from", "").strip(), form.get(f"{prefix}-to", "").strip()
+        span = _typed_span(form, prefix)
+        note = form.get(f"{prefix}-note", "").strip()
+        if form.get(f"{prefix}-remove") or not (first or last or span or note):
+            continue
+        exceptions.append(
+            {"from": first, "to": last or first, "hours": [span] if span else [], "note": note}
+        )
+    typed_model = {"week": week, "exceptions": exceptions}
+    try:
+        return hours.check(typed_model, today or date.today()), {}, None
+    except hours.BadHours as bad:
+        message = str(HOURS_PROBLEMS[bad.code])
+        where = bad.where if bad.code != "exceptions_overlap" else _index_of(exceptions, bad.where)
+        return None, {"model": typed_model, "where": where}, message
+
+
+def _index_of(exceptions: list[dict], first: str) -> str:
+    return next((str(n) for n, e in enumerate(exceptions) if e["from"] == first), "")
+
+
+def _typed_span(form: MultiDict, prefix: str) -> list | None:
+    opens, closes = (
+        form.get(f"{prefix}-opens", "").strip(),
+        form.get(f"{prefix}-closes", "").strip(),
+    )
+    if not opens and not closes:
+        return None
+    span = [opens, closes]
+    if form.get(f"{prefix}-overnight"):
+        span.append(hours.OVERNIGHT)
+    return span

@@ -7,7 +7,10 @@ its messages and everything typed, and nothing is stored (the answer is not a 2x
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -28,7 +31,7 @@ from webapp.i18n import language_choices
 from webapp.portal import fields
 from webapp.portal.blueprint import bp
 from webapp.portal.forms import ChangeForm
-from webapp.runtime import now
+from webapp.runtime import now, settings
 from webapp.staff.principal import role_required
 
 KEEPERS = (Role.EDITOR, Role.MODERATOR)
@@ -96,7 +99,7 @@ class RecordForm:
     fields: list[fields.FieldView]
     seen: str
     clashes: list = ()  # type: ignore[assignment]
-    title: str = ""
+    hours: fields.HoursView | None = None
 
 
 def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
@@ -123,11 +126,40 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
 
     return {
         "service": [form_of(listing.service, "service")],
+        "hours": [hours_form(listing, failed)],
         "phones": [form_of(phone, "phone") for phone in listing.phones]
         + [form_of(None, "phone", Action.ADD)],
         "capacities": [form_of(capacity, "service_capacity") for capacity in listing.capacities],
         "locations": [form_of(location, "location") for location in listing.locations],
     }
+
+
+def hours_form(listing: Listing, failed: dict) -> RecordForm:
+    """The service's hours: the week and its exceptions, with the digest of what was shown."""
+    record = listing.service
+    where = ("service", record.id, Action.UPDATE)
+    again = failed.get("where") == where and "hours" in failed.get("typed", {})
+    model = record.values["hours"]
+    form = RecordForm(
+        "service",
+        record.id,
+        Action.UPDATE,
+        [],
+        json.dumps({"hours": digest(model)}),
+        failed.get("clashes", []) if again else [],
+    )
+    form.hours = fields.hours_view(
+        model,
+        failed["typed"]["hours"] or None if again else None,
+        failed.get("errors", {}).get("hours") if again else None,
+        unusual=record.unusual_hours,
+    )
+    return form
+
+
+def today() -> date:
+    """The deployment's date now (hours and closures are written in its wall-clock time)."""
+    return now().astimezone(ZoneInfo(settings().time_zone)).date()
 
 
 def service_page(principal: User, listing: Listing, failed: dict | None = None, status=200):
@@ -158,7 +190,7 @@ def propose(principal: User, service_id: str):
         flash(EXPIRED)
         return service_page(principal, listing, status=400)
     resource, record_id, action = _target(listing, form)
-    values, typed, errors = fields.read(resource, request.form)
+    values, typed, errors = fields.read(resource, request.form, today=today())
     where = (resource, record_id, action)
     if errors:
         flash(REFUSED)

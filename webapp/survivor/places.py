@@ -186,9 +186,13 @@ def opening_lines(schedules: list[dict], locale, today: date) -> list[Markup]:
     names = get_day_names("abbreviated", locale=locale)
     windows: dict[Markup, list[Window]] = {}
     notes: dict[Markup, list[str]] = {}
+    closure_notes: dict[Window, str] = {}
     for schedule in schedules:
         hours = _hours(schedule, names, locale)
         if hours is None:
+            window = _window(schedule)
+            if None not in window and schedule.get("description"):
+                closure_notes[window] = schedule["description"]  # a closure's note, no times
             continue
         window = _window(schedule)
         windows.setdefault(hours, []).append(window)
@@ -196,6 +200,7 @@ def opening_lines(schedules: list[dict], locale, today: date) -> list[Markup]:
         if note and not ended and note not in notes.setdefault(hours, []):
             notes[hours].append(note)
     lines = []
+    every_window = [window for found in windows.values() for window in found]
     for hours, found in windows.items():
         runs = _joined(found)
         current = [run for run in runs if run[1] is None or run[1] >= today]
@@ -205,10 +210,20 @@ def opening_lines(schedules: list[dict], locale, today: date) -> list[Markup]:
         lines.append(line + Markup("").join(map(_note, notes.get(hours, []))))
         lines += [
             Markup.escape(_("Closed %(dates)s")) % {"dates": _dates(start, end, locale)}
+            + (_note(closure_notes[start, end]) if (start, end) in closure_notes else "")
             for start, end in _breaks(runs)
-            if end >= today
+            if end >= today and not _covered((start, end), every_window)
         ]
     return lines
+
+
+def _covered(days: tuple[date, date], windows: list[Window]) -> bool:
+    """Whether dated hours of their own hold on these days (holiday hours, not a closure)."""
+    start, end = days
+    return any(
+        w_start is not None and w_end is not None and w_start <= start and end <= w_end
+        for w_start, w_end in windows
+    )
 
 
 def _hours(schedule: dict, names, locale) -> Markup | None:

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from webapp.db import new_id
 from webapp.directory import search
+from webapp.directory.changes import hours
 from webapp.directory.changes.models import Action, ChangeRequest, FieldChange
 from webapp.directory.errors import ChangedSince, Clash
 from webapp.directory.models import FieldTranslation, Organization
 from webapp.directory.tables import TABLES
 
 CAPACITY = "service_capacity"
+HOURS = "hours"  # a service's schedules, said by one model (changes.hours)
 
 
 def values_of(field_change: FieldChange) -> tuple[object, object]:
@@ -49,6 +51,8 @@ def _write(session: Session, change: ChangeRequest, now: datetime, *, reverse: b
     _check(session, change, action, [(fc, expected) for fc, expected, _ in pairs])
     table = TABLES[change.resource]
     own = {fc.field: after for fc, _before, after in pairs if not fc.language}
+    if HOURS in own:
+        hours.write(session, change.record_id, own.pop(HOURS) or hours.empty())
     if action is Action.REMOVE:
         session.execute(delete(table).where(table.c.id == change.record_id))
         session.execute(
@@ -92,6 +96,8 @@ def _check(session: Session, change: ChangeRequest, action: Action, expected: li
 
 
 def _current(session: Session, change: ChangeRequest, row, fc: FieldChange) -> object:
+    if fc.field == HOURS:
+        return hours.read(session, change.record_id)[0]
     if not fc.language:
         return row._mapping[fc.field]
     found = _translation(session, change, fc)
@@ -162,6 +168,8 @@ def _record_history(session, change: ChangeRequest, action: Action, pairs, now) 
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return hours.summary(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.db import new_id
-from webapp.directory.changes import apply
-from webapp.directory.changes.fields import BY_RESOURCE, Tier, editable
+from webapp.directory.changes import apply, hours
+from webapp.directory.changes.fields import Tier, columns, editable
 from webapp.directory.changes.models import (
     Action,
     ChangeRequest,
@@ -49,6 +49,7 @@ class Record:
     id: str
     values: dict[str, object]
     translations: dict[str, FieldTranslation] = field(default_factory=dict)  # by key
+    unusual_hours: bool = False  # schedules the hours form cannot say (see changes.hours)
 
     def current(self, key: str) -> object:
         field_name, language = split_key(key)
@@ -114,19 +115,22 @@ def _rows(session: Session, resource: str, condition) -> list[Record]:
 
 
 def _record(session: Session, resource: str, row) -> Record:
-    names = [e.field for e in BY_RESOURCE[resource]]
+    names = columns(resource)
     values = {name: _plain(row[name]) for name in names}
     translations = session.scalars(
         select(FieldTranslation).where(
             FieldTranslation.resource == resource, FieldTranslation.record_id == row["id"]
         )
     )
-    return Record(
+    record = Record(
         resource,
         row["id"],
         values,
         {key_of(t.field, t.language): t for t in translations if t.field in values},
     )
+    if resource == "service":
+        record.values["hours"], record.unusual_hours = hours.read(session, row["id"])
+    return record
 
 
 def _plain(value: object) -> object:
@@ -197,7 +201,7 @@ def propose(
     if clashes:
         raise ChangedSince(clashes)
     if proposal.action is Action.REMOVE and record is not None:
-        changed = {key: (record.current(key), None) for key in record.values}
+        changed = {key: (record.current(key), None) for key in columns(record.resource)}
     if not changed:
         raise NothingChanged()
     quick = quick_changes_allowed(session, listing.organization_id)

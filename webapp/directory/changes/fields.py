@@ -3,7 +3,8 @@
 A wrong phone number sends a survivor to a stranger; a published shelter street sends an abuser
 to her. Those fields, and whatever decides whether or how she is taken in (intake steps,
 eligibility, ages), always wait for a moderator (`Tier.REVIEW`). Only capacity and opening hours
-(`Tier.QUICK`) may go live before review, and only for organizations a moderator allows it.
+with their closures (`Tier.QUICK`) may go live before review, and only for organizations a
+moderator allows it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Kind(StrEnum):
     COUNT = "count"  # a whole number, 0 or more
     AGE = "age"
     CHOICE = "choice"
+    HOURS = "hours"  # the week and its dated exceptions (changes.hours), not a column
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ SERVICE = (
     Editable("service", "wait_time", Kind.LINE, limit=200),
     Editable("service", "url", Kind.URL, limit=500),
     Editable("service", "email", Kind.EMAIL, limit=254),
+    Editable("service", "hours", Kind.HOURS, Tier.QUICK),
 )
 PHONE = (
     Editable("phone", "number", Kind.PHONE, limit=40, required=True),
@@ -88,6 +91,11 @@ BY_RESOURCE: dict[str, tuple[Editable, ...]] = {
     "service_capacity": CAPACITY,
     "location": LOCATION,
 }
+
+
+def columns(resource: str) -> list[str]:
+    """The editable fields that are HSDS columns of the resource's own table."""
+    return [rule.field for rule in BY_RESOURCE[resource] if rule.kind is not Kind.HOURS]
 
 
 def editable(resource: str, field: str) -> Editable:

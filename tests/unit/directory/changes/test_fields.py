@@ -20,14 +20,18 @@ def test_fields_that_can_endanger_someone_always_wait_for_review():
         assert editable(resource, field).tier is Tier.REVIEW, (resource, field)
 
 
-def test_only_free_places_may_go_live_before_review():
+def test_only_free_places_and_hours_may_go_live_before_review():
     quick = {
         (rule.resource, rule.field)
         for rules in BY_RESOURCE.values()
         for rule in rules
         if rule.tier is Tier.QUICK
     }
-    assert quick == {("service_capacity", "available"), ("service_capacity", "maximum")}
+    assert quick == {
+        ("service_capacity", "available"),
+        ("service_capacity", "maximum"),
+        ("service", "hours"),
+    }
 
 
 def test_names_numbers_and_addresses_are_never_translated():
