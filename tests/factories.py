@@ -139,3 +139,54 @@ def editor(session: Session, settings: Settings, organization_ids: Iterable[str]
     made = user(session, settings, roles=["editor"], **kwargs)
     add_editor(session, made.id, organization_ids)
     return made
+
+
+def location(
+    session: Session,
+    service_id: str,
+    *,
+    street: str = "12 Elm Street",
+    city: str = "Springfield",
+    postal_code: str = "62701",
+    point: tuple[float, float] = (39.8017, -89.6437),
+    name: str = "Front office",
+) -> str:
+    """A public place of a service, with its street address and point; returns its id."""
+    location_id = new_id()
+    organization_id = (
+        session.execute(TABLES["service"].select().where(TABLES["service"].c.id == service_id))
+        .one()
+        .organization_id
+    )
+    session.execute(
+        TABLES["location"]
+        .insert()
+        .values(
+            id=location_id,
+            organization_id=organization_id,
+            name=name,
+            location_type="physical",
+            latitude=point[0],
+            longitude=point[1],
+        )
+    )
+    session.execute(
+        TABLES["address"]
+        .insert()
+        .values(
+            id=new_id(),
+            location_id=location_id,
+            address_1=street,
+            city=city,
+            state_province="IL",
+            postal_code=postal_code,
+            country="US",
+            address_type="physical",
+        )
+    )
+    session.execute(
+        TABLES["service_at_location"]
+        .insert()
+        .values(id=new_id(), service_id=service_id, location_id=location_id)
+    )
+    return location_id

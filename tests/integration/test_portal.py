@@ -186,7 +186,8 @@ def approve(moderator: Staff, change_id: int):
 def latest_change(app) -> ChangeRequest:
     with session_scope(app) as session:
         change = session.scalars(select(ChangeRequest).order_by(ChangeRequest.id.desc())).first()
-        session.expunge(change)
+        if change is not None:
+            session.expunge(change)
         return change
 
 

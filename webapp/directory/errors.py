@@ -85,6 +85,10 @@ class ChangedSince(ChangeError):
         self.clashes = clashes
 
 
+class NeedsFrontDoor(ChangeError):
+    """A confidential place needs a public phone, its own or its service's, to be reached by."""
+
+
 class OwnChange(ChangeError):
     """A moderator may not approve (or reject) a change they proposed themselves."""
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds
+from webapp.db import new_id
+from webapp.directory import geo, hsds
 from webapp.directory.errors import Problem
 from webapp.directory.geo import coarse
 from webapp.directory.models import LocationPrivacy, Visibility
@@ -154,3 +155,128 @@ def _has_front_door(session: Session, merged: dict, location_id: str) -> bool:
 def public_settings(session: Session) -> dict[str, LocationPrivacy]:
     """Every non-public location's visibility and public area (never its exact place)."""
     return {p.location_id: p for p in session.scalars(select(LocationPrivacy))}
+
+
+# The portal: a location's place as its editors see it (the exact address, whatever its
+# visibility), and writing one back so that a confidential address never reaches the HSDS rows.
+ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country")
+CONFIDENTIAL = "[confidential]"
+
+
+def place_of(session: Session, location_id: str) -> dict:
+    """{"visibility", "public_area", "address": {ADDRESS_FIELDS}} of a location."""
+    privacy = session.get(LocationPrivacy, location_id)
+    level = privacy.visibility if privacy else Visibility.PUBLIC
+    if level == Visibility.PUBLIC:
+        rows = _stored_rows(session, "address", location_id)
+    else:
+        rows = _sealed(privacy).get("addresses", [])
+    first = _main_address(rows)
+    return {
+        "visibility": str(level),
+        "public_area": (privacy.public_area if privacy else None) or "",
+        "address": {name: str(first.get(name) or "") for name in ADDRESS_FIELDS},
+    }
+
+
+def _sealed(privacy: LocationPrivacy | None) -> dict:
+    return json.loads(privacy.exact_place) if privacy and privacy.exact_place else {}
+
+
+def _main_address(rows: list[dict]) -> dict:
+    physical = [row for row in rows if row.get("address_type") in (None, "", "physical")]
+    return (physical or rows or [{}])[0]
+
+
+def has_front_door(session: Session, location_id: str) -> bool:
+    """A public phone of the location or of a service there (a confidential place needs one)."""
+    links, phones = TABLES["service_at_location"], TABLES["phone"]
+    services = select(links.c.service_id).where(links.c.location_id == location_id)
+    found = session.scalar(
+        select(phones.c.id).where(
+            (phones.c.location_id == location_id) | phones.c.service_id.in_(services)
+        )
+    )
+    return found is not None
+
+
+def set_place(session: Session, location_id: str, place: dict) -> None:
+    """Write a location's visibility, public area and address (as `place_of` gives them).
+
+    The exact address and point of an area-only or hidden location go only into its sealed
+    record; its HSDS rows keep no address and no point (area-only: a coarse one). A changed
+    postal code moves the point to that code's centre (there is no street geocoder here).
+    """
+    privacy = session.get(LocationPrivacy, location_id)
+    level = privacy.visibility if privacy else Visibility.PUBLIC
+    location = _stored_location(session, location_id) or {}
+    if level == Visibility.PUBLIC:
+        addresses = _stored_rows(session, "address", location_id)
+        point = _point(location.get("latitude"), location.get("longitude"))
+    else:
+        sealed = _sealed(privacy)
+        addresses, point = sealed.get("addresses", []), sealed.get("coordinates")
+    before = _main_address(addresses)
+    after = {**before, **{k: (v or None) for k, v in place["address"].items()}}
+    after.setdefault("id", new_id())
+    after["location_id"] = location_id
+    after.setdefault("address_type", "physical")
+    if after.get("postal_code") != before.get("postal_code"):
+        point = _postcode_point(after.get("postal_code"), after.get("country")) or point
+    addresses = [after if row is before else row for row in addresses] or [after]
+    if not any(after.get(name) for name in ADDRESS_FIELDS):
+        addresses = [row for row in addresses if row is not after]
+    _write_place(session, location_id, place, addresses, point)
+
+
+def _point(lat, lon) -> list | None:
+    return [lat, lon] if lat is not None and lon is not None else None
+
+
+def _postcode_point(postcode: str | None, country: str | None) -> list | None:
+    found = geo.find_postcode(postcode or "", (country or "US").upper()) if postcode else None
+    return [found.latitude, found.longitude] if found else None
+
+
+def _write_place(session, location_id: str, place: dict, addresses: list, point) -> None:
+    level, table = place["visibility"], TABLES["address"]
+    session.execute(delete(table).where(table.c.location_id == location_id))
+    values = {"latitude": point[0], "longitude": point[1]} if point else {}
+    if level == Visibility.PUBLIC:
+        privacy = session.get(LocationPrivacy, location_id)
+        if privacy is not None:
+            session.delete(privacy)
+            session.flush()
+        fields = {f.name for f in hsds.tabular_layout()["address"].fields}
+        rows = [{k: v for k, v in row.items() if k in fields} for row in addresses]
+        if rows:
+            session.execute(insert(table), rows)
+        if point:
+            _update_point(session, location_id, values)
+        return
+    exact = {
+        "addresses": [_text_values("address", row) for row in addresses],
+        "coordinates": point,
+    }
+    hidden = {"latitude": point[0], "longitude": point[1]} if point else {}
+    _hide_point(hidden, level)
+    _update_point(
+        session,
+        location_id,
+        {"latitude": hidden.get("latitude"), "longitude": hidden.get("longitude")},
+    )
+    privacy = session.get(LocationPrivacy, location_id) or LocationPrivacy(location_id=location_id)
+    privacy.visibility, privacy.public_area = level, place.get("public_area") or None
+    privacy.exact_place = json.dumps(exact, sort_keys=True)
+    session.add(privacy)
+    _scrub_history(session, location_id)
+
+
+def _scrub_history(session: Session, location_id: str) -> None:
+    """A place gone confidential: no HSDS metadata row (exported) may still say where it is."""
+    metadata = TABLES["metadata"]
+    session.execute(
+        update(metadata)
+        .where(metadata.c.resource_id == location_id, metadata.c.field_name == "place")
+        .values(previous_value=CONFIDENTIAL, replacement_value=CONFIDENTIAL)
+    )

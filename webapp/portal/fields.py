@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.directory.changes import clean, hours
 from webapp.directory.changes.editing import Record, key_of, split_key
-from webapp.directory.changes.fields import BY_RESOURCE, Editable, Kind, Tier, editable
+from webapp.directory.changes.fields import BY_RESOURCE, VIRTUAL, Editable, Kind, Tier, editable
 from webapp.directory.translated import digest
 
 LABELS = {
@@ -40,6 +40,7 @@ LABELS = {
     ("location", "description"): _l("About the place"),
     ("location", "transportation"): _l("Getting there"),
     ("service", "hours"): _l("Opening hours"),
+    ("location", "place"): _l("Address and who may see it"),
 }
 HINTS = {
     Kind.RICH: _l("Paragraphs, lists, bold and italics are kept; links and other markup are not."),
@@ -101,6 +102,13 @@ class FieldView:
 def shown(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict) and "visibility" in value:
+        address = ", ".join(v for v in value["address"].values() if v)
+        return (
+            f"{VISIBILITY[value['visibility']]}: {address}"
+            if address
+            else str(VISIBILITY[value["visibility"]])
+        )
     if isinstance(value, dict):
         return hours.summary(value)
     if isinstance(value, float) and value.is_integer():
@@ -117,7 +125,7 @@ def views(
     language: str = "",
 ) -> list[FieldView]:
     """The record's fields (or its translations into `language`) as the form shows them."""
-    rules = tuple(rule for rule in BY_RESOURCE[resource] if rule.kind is not Kind.HOURS)
+    rules = tuple(rule for rule in BY_RESOURCE[resource] if rule.kind not in VIRTUAL)
     if language:
         rules = tuple(rule for rule in rules if rule.translatable)
     found = []
@@ -158,8 +166,9 @@ def read(
         key = key_of(rule.field, language)
         if INPUT + key not in form:
             continue
-        if rule.kind is Kind.HOURS:
-            model, typed[key], problem = read_hours(form, today)
+        if rule.kind in VIRTUAL:
+            reader = read_hours if rule.kind is Kind.HOURS else read_place
+            model, typed[key], problem = reader(form, today)
             if problem:
                 errors[key] = problem
             else:
@@ -339,3 +348,90 @@ def _typed_span(form: MultiDict, prefix: str) -> list | None:
     if form.get(f"{prefix}-overnight"):
         span.append(hours.OVERNIGHT)
     return span
+
+
+VISIBILITY = {
+    "public": _l("Public: the address is shown"),
+    "area_only": _l("Area only: survivors see the area, never the street"),
+    "hidden": _l("Hidden: no address and no point on any map"),
+}
+ADDRESS_LABELS = {
+    "address_1": _l("Street and number"),
+    "address_2": _l("Building, floor, unit"),
+    "city": _l("City"),
+    "state_province": _l("State"),
+    "postal_code": _l("ZIP code"),
+    "country": _l("Country (two letters)"),
+}
+PLACE_PROBLEMS = {
+    "visibility": _l("Choose who may see the address."),
+    "public_area": _l(
+        "Name the area survivors see (e.g. a neighborhood), in 200 characters or fewer."
+    ),
+    "address_1": _l("Give the street and number, or leave the whole address empty."),
+    "city": _l("Give the city, or leave the whole address empty."),
+    "too_long": _l("Keep each part of the address to 200 characters or fewer."),
+    "country": _l("Give the country as two letters, e.g. US."),
+}
+ADDRESS_LIMIT = 200
+
+
+@dataclass
+class PlaceView:
+    visibility: str
+    public_area: str
+    address: list[tuple[str, object, str]]  # (name, label, value)
+    error: str | None = None
+    where: str = ""
+    choices: dict = field(default_factory=lambda: VISIBILITY)
+
+
+def place_view(place: dict, typed: dict | None = None, error=None) -> PlaceView:
+    shown_place = typed["place"] if typed else place
+    return PlaceView(
+        shown_place["visibility"],
+        shown_place["public_area"],
+        [
+            (name, ADDRESS_LABELS[name], shown_place["address"].get(name, ""))
+            for name in ADDRESS_LABELS
+        ],
+        error,
+        typed.get("where", "") if typed else "",
+    )
+
+
+def read_place(form: MultiDict, _today) -> tuple[dict | None, dict, str | None]:
+    """(place, typed, message) from the place form."""
+    address = {name: " ".join(form.get(f"p-{name}", "").split()) for name in ADDRESS_LABELS}
+    place = {
+        "visibility": form.get("p-visibility", ""),
+        "public_area": " ".join(form.get("p-public_area", "").split()),
+        "address": address,
+    }
+    where = _place_problem(place)
+    if where:
+        code = "too_long" if where.startswith("long:") else where
+        field_name = where.removeprefix("long:")
+        return None, {"place": place, "where": field_name}, str(PLACE_PROBLEMS[code])
+    address["country"] = address["country"].upper()
+    return place, {}, None
+
+
+def _place_problem(place: dict) -> str | None:
+    address = place["address"]
+    if place["visibility"] not in VISIBILITY:
+        return "visibility"
+    if len(place["public_area"]) > ADDRESS_LIMIT or (
+        place["visibility"] == "area_only" and not place["public_area"]
+    ):
+        return "public_area"
+    for name, value in address.items():
+        if len(value) > ADDRESS_LIMIT:
+            return f"long:{name}"
+    if address["country"] and not (len(address["country"]) == 2 and address["country"].isalpha()):
+        return "country"
+    if any(address.values()):
+        for needed in ("address_1", "city"):
+            if not address[needed]:
+                return needed
+    return None

@@ -15,16 +15,22 @@ from webapp.accounts import audit
 from webapp.accounts.models import Role, User
 from webapp.db import get_session
 from webapp.directory.changes import review
-from webapp.directory.changes.apply import values_of
+from webapp.directory.changes.apply import current_value, values_of
 from webapp.directory.changes.models import OPEN, ChangeRequest, Status
-from webapp.directory.errors import AlreadyReviewed, ChangedSince, NoSuchChange, OwnChange
+from webapp.directory.errors import (
+    AlreadyReviewed,
+    ChangedSince,
+    NeedsFrontDoor,
+    NoSuchChange,
+    OwnChange,
+)
 from webapp.directory.memberships import organizations_of
 from webapp.directory.models import Organization
 from webapp.directory.tables import TABLES
 from webapp.portal import fields
 from webapp.portal.blueprint import bp
 from webapp.portal.forms import QuickForm, RejectForm
-from webapp.portal.views import KEEPERS, is_moderator
+from webapp.portal.views import FRONT_DOOR, KEEPERS, is_moderator
 from webapp.runtime import now
 from webapp.staff.principal import role_required
 
@@ -125,14 +131,12 @@ def _people(db, found: ChangeRequest) -> dict[int, str]:
 
 
 def _diffs(db, found: ChangeRequest) -> list[FieldDiff]:
-    table = TABLES[found.resource]
-    row = db.execute(select(table).where(table.c.id == found.record_id)).first()
     diffs = []
     for field_change in found.fields:
         before, after = values_of(field_change)
         current = None
-        if found.status == Status.PENDING and row is not None and not field_change.language:
-            stored = row._mapping[field_change.field]
+        if found.status == Status.PENDING and found.action == "update":
+            stored = current_value(db, found, field_change)
             if fields.shown(stored) != fields.shown(before):
                 current = fields.shown(stored)
         diffs.append(
@@ -169,7 +173,7 @@ def approve(principal: User, change_id: int):
         review.approve(db, change_id, reviewer_id=principal.id, now=now())
     except NoSuchChange:
         abort(404)
-    except (AlreadyReviewed, OwnChange, ChangedSince) as refused:
+    except (AlreadyReviewed, OwnChange, ChangedSince, NeedsFrontDoor) as refused:
         return _refused(principal, change_id, refused)
     _audit("portal.change_approved", principal, change_id)
     flash(CONFIRMED if was_live else APPROVED)
@@ -188,7 +192,7 @@ def reject(principal: User, change_id: int):
         review.reject(db, change_id, reviewer_id=principal.id, reason=form.reason.data, now=now())
     except NoSuchChange:
         abort(404)
-    except (AlreadyReviewed, OwnChange, ChangedSince) as refused:
+    except (AlreadyReviewed, OwnChange, ChangedSince, NeedsFrontDoor) as refused:
         return _refused(principal, change_id, refused, form)
     _audit("portal.change_rejected", principal, change_id)
     flash(PUT_BACK if was_live else REJECTED)
@@ -196,7 +200,12 @@ def reject(principal: User, change_id: int):
 
 
 def _refused(principal: User, change_id: int, refused: Exception, form=None):
-    messages = {AlreadyReviewed: DECIDED, OwnChange: OWN, ChangedSince: MOVED_ON}
+    messages = {
+        AlreadyReviewed: DECIDED,
+        OwnChange: OWN,
+        ChangedSince: MOVED_ON,
+        NeedsFrontDoor: FRONT_DOOR,
+    }
     flash(messages[type(refused)])
     return _change_page(principal, _change_for(principal, change_id), form, 409)
 

@@ -22,7 +22,7 @@ from webapp.directory.changes import editing, review
 from webapp.directory.changes.editing import Listing, Proposal, Record, key_of
 from webapp.directory.changes.fields import BY_RESOURCE
 from webapp.directory.changes.models import Action, Status
-from webapp.directory.errors import ChangedSince, NothingChanged
+from webapp.directory.errors import ChangedSince, NeedsFrontDoor, NothingChanged
 from webapp.directory.memberships import organizations_of
 from webapp.directory.models import Organization
 from webapp.directory.tables import TABLES
@@ -43,6 +43,10 @@ CLASH = _l(
 )
 REFUSED = _l("Nothing was saved: please correct what is marked.")
 EXPIRED = _l("The form had expired. Nothing was saved: please send it again.")
+FRONT_DOOR = _l(
+    "A place survivors may not find needs a public phone number first (its own or its "
+    "service's): add one, then hide the address."
+)
 ADDABLE = ("phone",)
 
 
@@ -100,6 +104,7 @@ class RecordForm:
     seen: str
     clashes: list = ()  # type: ignore[assignment]
     hours: fields.HoursView | None = None
+    place: fields.PlaceView | None = None
 
 
 def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
@@ -131,7 +136,29 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
         + [form_of(None, "phone", Action.ADD)],
         "capacities": [form_of(capacity, "service_capacity") for capacity in listing.capacities],
         "locations": [form_of(location, "location") for location in listing.locations],
+        "places": [place_form(location, failed) for location in listing.locations],
     }
+
+
+def place_form(record: Record, failed: dict) -> RecordForm:
+    """A location's address and visibility, with the digest of what was shown."""
+    where = ("location", record.id, Action.UPDATE)
+    again = failed.get("where") == where and failed.get("typed", {}).get("place")
+    place = record.values["place"]
+    form = RecordForm(
+        "location",
+        record.id,
+        Action.UPDATE,
+        [],
+        json.dumps({"place": digest(place)}),
+        failed.get("clashes", []) if failed.get("where") == where else [],
+    )
+    form.place = fields.place_view(
+        place,
+        failed["typed"]["place"] if again else None,
+        failed.get("errors", {}).get("place") if again else None,
+    )
+    return form
 
 
 def hours_form(listing: Listing, failed: dict) -> RecordForm:
@@ -228,6 +255,9 @@ def _send(principal, listing, proposal: Proposal, where, typed, back: str, page=
     except ChangedSince as clash:
         flash(CLASH)
         return page({"where": where, "typed": typed, "clashes": clash.clashes}, 409)
+    except NeedsFrontDoor:
+        flash(FRONT_DOOR)
+        return page({"where": where, "typed": typed}, 400)
     flash(LIVE if all(change.status == Status.LIVE for change in made) else SENT)
     return redirect(back, 303)
 

@@ -14,15 +14,16 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from webapp.db import new_id
-from webapp.directory import search
+from webapp.directory import privacy, search
 from webapp.directory.changes import hours
 from webapp.directory.changes.models import Action, ChangeRequest, FieldChange
-from webapp.directory.errors import ChangedSince, Clash
+from webapp.directory.errors import ChangedSince, Clash, NeedsFrontDoor
 from webapp.directory.models import FieldTranslation, Organization
 from webapp.directory.tables import TABLES
 
 CAPACITY = "service_capacity"
 HOURS = "hours"  # a service's schedules, said by one model (changes.hours)
+PLACE = "place"  # a location's visibility and address (directory.privacy)
 
 
 def values_of(field_change: FieldChange) -> tuple[object, object]:
@@ -53,6 +54,13 @@ def _write(session: Session, change: ChangeRequest, now: datetime, *, reverse: b
     own = {fc.field: after for fc, _before, after in pairs if not fc.language}
     if HOURS in own:
         hours.write(session, change.record_id, own.pop(HOURS) or hours.empty())
+    if PLACE in own:
+        place = own.pop(PLACE)
+        if place["visibility"] != "public" and not privacy.has_front_door(
+            session, change.record_id
+        ):
+            raise NeedsFrontDoor(change.record_id)
+        privacy.set_place(session, change.record_id, place)
     if action is Action.REMOVE:
         session.execute(delete(table).where(table.c.id == change.record_id))
         session.execute(
@@ -95,9 +103,18 @@ def _check(session: Session, change: ChangeRequest, action: Action, expected: li
         raise ChangedSince(clashes)
 
 
+def current_value(session: Session, change: ChangeRequest, fc: FieldChange) -> object:
+    """What the listing holds today for this field of the change (None: no such record)."""
+    table = TABLES[change.resource]
+    row = session.execute(select(table).where(table.c.id == change.record_id)).first()
+    return None if row is None else _current(session, change, row, fc)
+
+
 def _current(session: Session, change: ChangeRequest, row, fc: FieldChange) -> object:
     if fc.field == HOURS:
         return hours.read(session, change.record_id)[0]
+    if fc.field == PLACE:
+        return privacy.place_of(session, change.record_id)
     if not fc.language:
         return row._mapping[fc.field]
     found = _translation(session, change, fc)
@@ -155,8 +172,8 @@ def _record_history(session, change: ChangeRequest, action: Action, pairs, now) 
             "last_action_date": now.date(),
             "last_action_type": action.value,
             "field_name": _key(fc),
-            "previous_value": _text(before),
-            "replacement_value": _text(after),
+            "previous_value": _text(before, _sealed(fc, before, after)),
+            "replacement_value": _text(after, _sealed(fc, before, after)),
             "updated_by": who,
         }
         for fc, before, after in pairs
@@ -165,9 +182,18 @@ def _record_history(session, change: ChangeRequest, action: Action, pairs, now) 
         session.execute(insert(TABLES["metadata"]), rows)
 
 
-def _text(value: object) -> str:
+def _sealed(fc: FieldChange, before, after) -> bool:
+    """A place confidential before or after: its address stays out of the public history."""
+    return fc.field == PLACE and any(
+        value and value.get("visibility") != "public" for value in (before, after)
+    )
+
+
+def _text(value: object, sealed: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict) and "visibility" in value:
+        return value["visibility"] if sealed else _place_text(value)
     if isinstance(value, dict):
         return hours.summary(value)
     if isinstance(value, float) and value.is_integer():
@@ -182,3 +208,8 @@ def _touch(session: Session, service_id: str | None, now: datetime) -> None:
     services = TABLES["service"]
     session.execute(update(services).where(services.c.id == service_id).values(last_modified=now))
     search.reindex(session, [service_id])
+
+
+def _place_text(place: dict) -> str:
+    parts = [place["address"].get(name) for name in privacy.ADDRESS_FIELDS]
+    return f"{place['visibility']}: " + ", ".join(part for part in parts if part)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.db import new_id
+from webapp.directory import privacy
 from webapp.directory.changes import apply, hours
 from webapp.directory.changes.fields import Tier, columns, editable
 from webapp.directory.changes.models import (
@@ -24,7 +25,7 @@ from webapp.directory.changes.models import (
     OrganizationPolicy,
     Status,
 )
-from webapp.directory.errors import ChangedSince, Clash, NothingChanged
+from webapp.directory.errors import ChangedSince, Clash, NeedsFrontDoor, NothingChanged
 from webapp.directory.models import FieldTranslation, OrganizationMembership, RecordSetting
 from webapp.directory.tables import TABLES
 from webapp.directory.translated import digest
@@ -130,6 +131,8 @@ def _record(session: Session, resource: str, row) -> Record:
     )
     if resource == "service":
         record.values["hours"], record.unusual_hours = hours.read(session, row["id"])
+    if resource == "location":
+        record.values["place"] = privacy.place_of(session, row["id"])
     return record
 
 
@@ -200,6 +203,10 @@ def propose(
         changed[key] = (current, value)
     if clashes:
         raise ChangedSince(clashes)
+    place = changed.get("place", (None, None))[1]
+    if place and place["visibility"] != "public":
+        if not privacy.has_front_door(session, proposal.record_id):
+            raise NeedsFrontDoor(proposal.record_id)
     if proposal.action is Action.REMOVE and record is not None:
         changed = {key: (record.current(key), None) for key in columns(record.resource)}
     if not changed:

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     AGE = "age"
     CHOICE = "choice"
     HOURS = "hours"  # the week and its dated exceptions (changes.hours), not a column
+    PLACE = "place"  # visibility, public area and address (directory.privacy), not a column
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ LOCATION = (
     Editable("location", "name", Kind.LINE, limit=200),
     Editable("location", "description", Kind.TEXT, limit=2000),
     Editable("location", "transportation", Kind.TEXT, limit=1000),
+    Editable("location", "place", Kind.PLACE),
 )
+VIRTUAL = (Kind.HOURS, Kind.PLACE)
 
 BY_RESOURCE: dict[str, tuple[Editable, ...]] = {
     "service": SERVICE,
@@ -95,7 +98,7 @@ BY_RESOURCE: dict[str, tuple[Editable, ...]] = {
 
 def columns(resource: str) -> list[str]:
     """The editable fields that are HSDS columns of the resource's own table."""
-    return [rule.field for rule in BY_RESOURCE[resource] if rule.kind is not Kind.HOURS]
+    return [rule.field for rule in BY_RESOURCE[resource] if rule.kind not in VIRTUAL]
 
 
 def editable(resource: str, field: str) -> Editable:

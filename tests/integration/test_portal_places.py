@@ -1,0 +1,149 @@
+"""Addresses through the portal: a moderator publishes them, and a confidential one is never
+published, not even in the history the directory exports."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from tests import factories
+from tests.integration.test_portal import (
+    approve,
+    latest_change,
+    service_page,
+    staff,
+    stored,
+    survivor_page,
+)
+from webapp.db import session_scope
+from webapp.directory.models import LocationPrivacy
+from webapp.directory.tables import TABLES
+
+OLD_STREET, NEW_STREET = "12 Elm Street", "480 Quarry Lane"
+PLACE = {"f-place": "1"}
+
+
+@pytest.fixture
+def place(db_app, clock):
+    clock.now = factories.NOW.timestamp()
+    settings = db_app.config["HAVEN_SETTINGS"]
+    with session_scope(db_app) as session:
+        organization = factories.organization(session, name="Riverside Shelter")
+        service = factories.service(session, organization_id=organization, name="Riverside house")
+        ids = {
+            "organization": organization,
+            "service": service,
+            "location": factories.location(session, service, street=OLD_STREET),
+            "editor": factories.editor(session, settings, [organization]).id,
+            "moderator": factories.user(session, settings, roles=["moderator"]).id,
+        }
+        ids["phone"] = factories.phone(session, service)
+    return ids
+
+
+def send_place(db_app, clock, ids, data: dict, who="editor"):
+    browser = staff(db_app, clock, ids[who])
+    page = service_page(ids)
+    return browser.send(page, f"{page}/changes", data, match=PLACE)
+
+
+def everything_public(app, service_id: str) -> str:
+    """The survivor's page, the API's answer, a full export and the exported history."""
+    runner = app.test_cli_runner()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "directory.json"
+        result = runner.invoke(args=["directory", "export", str(path)])
+        assert result.exit_code == 0, result.output
+        exported = path.read_text()
+    answer = api(app, service_id)
+    with session_scope(app) as session:
+        rows = session.execute(text("SELECT * FROM addresses")).all()
+        history = session.execute(select(TABLES["metadata"])).all()
+    return "\n".join([survivor_page(app, service_id), answer, exported, str(rows), str(history)])
+
+
+def api(app, service_id: str) -> str:
+    return app.test_client().get(f"/api/hsds/services/{service_id}").get_data(as_text=True)
+
+
+def test_a_new_address_is_published_once_approved_with_its_history(db_app, clock, place):
+    assert OLD_STREET in api(db_app, place["service"])
+    answer = send_place(db_app, clock, place, {"p-address_1": NEW_STREET})
+    assert answer.status_code == 303
+    assert NEW_STREET not in api(db_app, place["service"])
+    approve(staff(db_app, clock, place["moderator"]), latest_change(db_app).id)
+    assert NEW_STREET in api(db_app, place["service"])
+    metadata = TABLES["metadata"]
+    with session_scope(db_app) as session:
+        (entry,) = session.execute(
+            select(metadata).where(metadata.c.resource_id == place["location"])
+        ).all()
+    assert entry.field_name == "place"
+    assert OLD_STREET in entry.previous_value and NEW_STREET in entry.replacement_value
+
+
+def test_hiding_a_place_takes_its_street_out_of_everything_public(db_app, clock, place):
+    send_place(db_app, clock, place, {"p-address_1": NEW_STREET})
+    approve(staff(db_app, clock, place["moderator"]), latest_change(db_app).id)
+    assert NEW_STREET in everything_public(db_app, place["service"])
+
+    answer = send_place(db_app, clock, place, {"p-visibility": "hidden"})
+    assert answer.status_code == 303
+    approve(staff(db_app, clock, place["moderator"]), latest_change(db_app).id)
+
+    public = everything_public(db_app, place["service"])
+    for secret in (NEW_STREET, OLD_STREET, "39.80", "-89.64"):
+        assert secret not in public, secret
+    location = stored(db_app, "location", place["location"])
+    assert location["latitude"] is None and location["longitude"] is None
+    with session_scope(db_app) as session:
+        sealed = json.loads(session.get(LocationPrivacy, place["location"]).exact_place)
+    assert sealed["addresses"][0]["address_1"] == NEW_STREET
+    assert sealed["coordinates"] == [39.8017, -89.6437]
+    form = staff(db_app, clock, place["editor"]).get(service_page(place)).get_data(as_text=True)
+    assert f'value="{NEW_STREET}"' in form, "its editors still see where it is"
+
+
+def test_a_hidden_place_moves_without_its_new_street_reaching_the_public(db_app, clock, place):
+    send_place(db_app, clock, place, {"p-visibility": "area_only", "p-public_area": "North side"})
+    moderator = staff(db_app, clock, place["moderator"])
+    approve(moderator, latest_change(db_app).id)
+    send_place(db_app, clock, place, {"p-address_1": NEW_STREET, "p-postal_code": "62702"})
+    approve(moderator, latest_change(db_app).id)
+
+    public = everything_public(db_app, place["service"])
+    assert NEW_STREET not in public and OLD_STREET not in public
+    assert "North side" in api(db_app, place["service"])
+    location = stored(db_app, "location", place["location"])
+    assert location["latitude"] == round(location["latitude"], 1), "area only: a coarse point"
+
+
+def test_a_place_nobody_can_phone_cannot_be_hidden(db_app, clock, place):
+    with session_scope(db_app) as session:
+        phones = TABLES["phone"]
+        session.execute(phones.delete().where(phones.c.id == place["phone"]))
+    answer = send_place(db_app, clock, place, {"p-visibility": "hidden"})
+    assert answer.status_code == 400
+    assert "needs a public phone number first" in answer.get_data(as_text=True)
+    assert OLD_STREET in api(db_app, place["service"])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"p-visibility": "area_only", "p-public_area": ""}, "Name the area survivors see"),
+        ({"p-address_1": "", "p-city": "Springfield"}, "Give the street and number"),
+        ({"p-country": "USA"}, "Give the country as two letters"),
+        ({"p-visibility": "everyone"}, "Choose who may see the address."),
+    ],
+)
+def test_a_place_that_cannot_be_is_refused_with_what_was_typed(db_app, clock, place, data, message):
+    answer = send_place(db_app, clock, place, {"p-city": "Springfield", **data})
+    text_ = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and message in text_
+    assert 'aria-invalid="true"' in text_
+    assert latest_change(db_app) is None
