@@ -58,3 +58,19 @@ class UnknownPostcode(DirectoryError, ValueError):
 
 class UnknownOrganization(DirectoryError):
     """No organization has this id."""
+
+
+class UnknownService(DirectoryError):
+    """No published service has this id (or it is a draft, or no longer active)."""
+
+
+class BadCorrection(DirectoryError, ValueError):
+    """A correction of a kind we do not know, or with more words than a correction holds."""
+
+
+class UnknownCorrection(DirectoryError):
+    """No correction has this id."""
+
+
+class CorrectionResolved(DirectoryError):
+    """The correction was already handled or dismissed (by another moderator, perhaps)."""
