@@ -35,6 +35,8 @@ EXPECTED = {
     "console.presence": {"advocate", "supervisor"},
     "console.phone": {"advocate", "supervisor"},
     "portal.index": {"editor", "moderator"},
+    "portal.corrections_list": {"moderator"},
+    "portal.resolve_correction": {"moderator"},
     "partners.index": {"partner"},
     "admin.index": {"admin"},
     "admin.users": {"admin"},
@@ -69,6 +71,7 @@ def staff_routes(app) -> list[tuple[str, str, str]]:
         if rule.rule.startswith(STAFF_PREFIXES):
             path = re.sub(r"<int(\([^)]*\))?:user_id>", "{target}", rule.rule)
             path = re.sub(r"<int(\([^)]*\))?:request_id>", "1", path)
+            path = re.sub(r"<uuid:correction_id>", "ac148810-d857-441c-9679-408f346de14b", path)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, path))
     return sorted(routes)
