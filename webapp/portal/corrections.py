@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -92,11 +93,8 @@ def _list_page(failed: tuple[str, ResolveForm] | None = None, status: int = 200)
     forms = {item.correction.id: ResolveForm(formdata=None) for item in waiting}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
-    moderators = {
-        user.id: user
-        for user in (session.get(User, item.correction.resolved_by) for item in resolved)
-        if user is not None
-    }
+    who = {item.correction.resolved_by for item in resolved}
+    moderators = {user.id: user for user in session.scalars(select(User).where(User.id.in_(who)))}
     page = render_template(
         "portal/corrections.html",
         waiting=waiting,
