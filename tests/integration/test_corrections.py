@@ -233,7 +233,9 @@ def test_bad_input_is_explained_in_her_language_and_kept(
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and stored(app) == []
     assert (english in page) == (language == "en")
-    assert 'class="error"' in page and 'aria-invalid="true"' in page or "-error" in page
+    field = "details" if "details" in fields else "kind"
+    assert f'<p class="error" id="{field}-error">' in page
+    assert re.search(f'aria-describedby="[^"]*{field}-error"', page), "tied to its field"
     assert (fields.get("details") or "Moved to Elm Street") + "</textarea>" in page
 
 
