@@ -14,6 +14,7 @@ from webapp import runtime
 from webapp.callbacks import purge as callback_purge
 from webapp.callbacks import queue
 from webapp.db import session_scope
+from webapp.directory import corrections
 from webapp.directory.cli import directory_cli
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
@@ -121,8 +122,14 @@ def purge() -> None:
         erased = callback_purge.purge(
             session, now=runtime.now(), retention_days=runtime.settings().callback_retention_days
         )
+        corrected = corrections.purge(
+            session, now=runtime.now(), retention_days=runtime.settings().correction_retention_days
+        )
         visits = forget_expired_visits(session, runtime.now())
-    click.echo(f"callback requests erased: {erased}; sessions ended: {visits}")
+    click.echo(
+        f"callback requests erased: {erased}; corrections erased: {corrected}; "
+        f"sessions ended: {visits}"
+    )
 
 
 def register(app: Flask) -> None:

@@ -84,6 +84,8 @@ class Settings:
     claim_lease_minutes: int = 10
     escalate_after_minutes: int = 15
     callback_retention_days: int = 30
+    # Days after a moderator handles a survivor's correction before `purge` erases its text.
+    correction_retention_days: int = 30
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
@@ -151,6 +153,7 @@ class Settings:
             ("claim_lease_minutes", "CLAIM_LEASE_MINUTES"),
             ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
             ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
+            ("correction_retention_days", "CORRECTION_RETENTION_DAYS"),
         ):
             if env.get(var, "").strip():
                 try:
@@ -201,6 +204,8 @@ class Settings:
             found.append("ESCALATE_AFTER_MINUTES must be between 1 and 1440")
         if not 1 <= self.callback_retention_days <= 3650:
             found.append("CALLBACK_RETENTION_DAYS must be between 1 and 3650")
+        if not 1 <= self.correction_retention_days <= 3650:
+            found.append("CORRECTION_RETENTION_DAYS must be between 1 and 3650")
         if len(self.sms_reply) > 160:
             found.append("SMS_REPLY must fit one text message (160 characters)")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):

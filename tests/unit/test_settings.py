@@ -57,6 +57,7 @@ def test_sound_production_settings_pass():
         ({"argon2_memory_kib": 1024, "argon2_time_cost": 1}, "Argon2id parameters"),
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),
+        ({"correction_retention_days": 0}, "CORRECTION_RETENTION_DAYS"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
@@ -116,6 +117,13 @@ def test_environment_is_read():
     assert settings.disguise == "calculator" and settings.unlock_code == "5555"
     assert settings.lock_after_minutes == 10 and settings.default_locale == "es"
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_retention_of_corrections_is_read_in_whole_days():
+    assert Settings().correction_retention_days == 30
+    assert Settings.from_env({"CORRECTION_RETENTION_DAYS": "7"}).correction_retention_days == 7
+    with pytest.raises(SettingsError, match="CORRECTION_RETENTION_DAYS"):
+        Settings.from_env({"CORRECTION_RETENTION_DAYS": "a week"})
 
 
 def test_lock_minutes_must_be_a_number():

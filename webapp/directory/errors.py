@@ -99,3 +99,19 @@ class AlreadyReviewed(ChangeError):
 
 class NoSuchChange(ChangeError):
     """No change request has this id (or it is not this person's to see)."""
+
+
+class UnknownService(DirectoryError):
+    """No published service has this id (or it is a draft, or no longer active)."""
+
+
+class BadCorrection(DirectoryError, ValueError):
+    """A correction of a kind we do not know, or with more words than a correction holds."""
+
+
+class UnknownCorrection(DirectoryError):
+    """No correction has this id."""
+
+
+class CorrectionResolved(DirectoryError):
+    """The correction was already handled or dismissed (by another moderator, perhaps)."""

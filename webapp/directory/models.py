@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.crypto import EncryptedText
-from webapp.db import Base
+from webapp.db import Base, UtcDateTime
 from webapp.directory.tables import TABLES
 
 
@@ -96,3 +97,52 @@ class RecordSetting(Base):
 
     def __repr__(self) -> str:
         return f"<RecordSetting {self.resource} {self.record_id} {self.status}>"
+
+
+class CorrectionKind(StrEnum):
+    """What a survivor says is wrong with a listing."""
+
+    PHONE = "phone"
+    ADDRESS = "address"
+    HOURS = "hours"
+    CLOSED = "closed"
+    OTHER = "other"
+
+
+class CorrectionStatus(StrEnum):
+    OPEN = "open"
+    HANDLED = "handled"
+    DISMISSED = "dismissed"
+
+
+class Correction(Base):
+    """ "Something here is wrong": a survivor's anonymous correction of a published service.
+
+    Nothing here says who sent it: no address, visit, cookie or browser, and only the hour it
+    arrived (so it cannot be matched with an access line); the id is random, so neither tells
+    the order of arrival. Her words are encrypted, and erased by `purge` a while after a
+    moderator handled them.
+    """
+
+    __tablename__ = "service_corrections"
+    __table_args__ = (
+        CheckConstraint("kind IN ('phone', 'address', 'hours', 'closed', 'other')", name="kind"),
+        CheckConstraint("status IN ('open', 'handled', 'dismissed')", name="status"),
+        Index("ix_service_corrections_status", "status", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    details: Mapped[str | None] = mapped_column(EncryptedText())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=CorrectionStatus.OPEN.value)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(EncryptedText())
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<Correction {self.id} {self.kind} {self.status}>"

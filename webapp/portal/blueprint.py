@@ -18,6 +18,6 @@ def portal_helpers() -> dict:
 
 
 def register(app: Flask) -> None:
-    from webapp.portal import moderation, views  # noqa: F401  (routes attach to bp on import)
+    from webapp.portal import corrections, moderation, views  # noqa: F401  (routes attach to bp)
 
     register_area(app, bp)
