@@ -84,6 +84,8 @@ class Settings:
     claim_lease_minutes: int = 10
     escalate_after_minutes: int = 15
     callback_retention_days: int = 30
+    # How long an editor's invitation link to the portal can be used.
+    invite_hours: int = 72
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
@@ -151,6 +153,7 @@ class Settings:
             ("claim_lease_minutes", "CLAIM_LEASE_MINUTES"),
             ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
             ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
+            ("invite_hours", "INVITE_HOURS"),
         ):
             if env.get(var, "").strip():
                 try:
@@ -201,6 +204,8 @@ class Settings:
             found.append("ESCALATE_AFTER_MINUTES must be between 1 and 1440")
         if not 1 <= self.callback_retention_days <= 3650:
             found.append("CALLBACK_RETENTION_DAYS must be between 1 and 3650")
+        if not 1 <= self.invite_hours <= 720:
+            found.append("INVITE_HOURS must be between 1 and 720 (30 days)")
         if len(self.sms_reply) > 160:
             found.append("SMS_REPLY must fit one text message (160 characters)")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):

@@ -57,6 +57,8 @@ def test_sound_production_settings_pass():
         ({"argon2_memory_kib": 1024, "argon2_time_cost": 1}, "Argon2id parameters"),
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),
+        ({"invite_hours": 0}, "INVITE_HOURS"),
+        ({"invite_hours": 721}, "INVITE_HOURS"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
@@ -116,6 +118,13 @@ def test_environment_is_read():
     assert settings.disguise == "calculator" and settings.unlock_code == "5555"
     assert settings.lock_after_minutes == 10 and settings.default_locale == "es"
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_invitations_last_72_hours_unless_told():
+    assert Settings().invite_hours == 72
+    assert Settings.from_env({"INVITE_HOURS": "24"}).invite_hours == 24
+    with pytest.raises(SettingsError, match="INVITE_HOURS"):
+        Settings.from_env({"INVITE_HOURS": "three days"})
 
 
 def test_lock_minutes_must_be_a_number():
