@@ -35,6 +35,12 @@ EXPECTED = {
     "console.presence": {"advocate", "supervisor"},
     "console.phone": {"advocate", "supervisor"},
     "portal.index": {"editor", "moderator"},
+    "portal.onboarding_page": {"moderator"},
+    "portal.onboard": {"moderator"},
+    "portal.invitations_page": {"moderator"},
+    "portal.invite": {"moderator"},
+    "portal.withdraw": {"moderator"},
+    "portal.join": PUBLIC,
     "partners.index": {"partner"},
     "admin.index": {"admin"},
     "admin.users": {"admin"},
@@ -68,7 +74,8 @@ def staff_routes(app) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
             path = re.sub(r"<int(\([^)]*\))?:user_id>", "{target}", rule.rule)
-            path = re.sub(r"<int(\([^)]*\))?:request_id>", "1", path)
+            path = re.sub(r"<int(\([^)]*\))?:(request_id|invitation_id)>", "1", path)
+            path = path.replace("<token>", "no-such-invitation")
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, path))
     return sorted(routes)

@@ -10,6 +10,6 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 
 def register(app: Flask) -> None:
-    from webapp.portal import views  # noqa: F401  (routes attach to bp on import)
+    from webapp.portal import invitations, views  # noqa: F401  (routes attach to bp on import)
 
     register_area(app, bp)
