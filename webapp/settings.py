@@ -86,6 +86,8 @@ class Settings:
     callback_retention_days: int = 30
     # Days after a moderator handles a survivor's correction before `purge` erases its text.
     correction_retention_days: int = 30
+    # How long an editor's invitation link to the portal can be used.
+    invite_hours: int = 72
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
@@ -154,6 +156,7 @@ class Settings:
             ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
             ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
             ("correction_retention_days", "CORRECTION_RETENTION_DAYS"),
+            ("invite_hours", "INVITE_HOURS"),
         ):
             if env.get(var, "").strip():
                 try:
@@ -206,6 +209,8 @@ class Settings:
             found.append("CALLBACK_RETENTION_DAYS must be between 1 and 3650")
         if not 1 <= self.correction_retention_days <= 3650:
             found.append("CORRECTION_RETENTION_DAYS must be between 1 and 3650")
+        if not 1 <= self.invite_hours <= 720:
+            found.append("INVITE_HOURS must be between 1 and 720 (30 days)")
         if len(self.sms_reply) > 160:
             found.append("SMS_REPLY must fit one text message (160 characters)")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):

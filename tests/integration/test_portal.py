@@ -477,6 +477,8 @@ def test_an_editor_reaches_nothing_of_another_organization(db_app, clock, listin
         "organization_id": listing["other_organization"],
         "language": "es",
         "correction_id": "ac148810-d857-441c-9679-408f346de14b",
+        "invitation_id": "1",
+        "token": "no-such-invitation",
     }
     checked = 0
     for rule in db_app.url_map.iter_rules():

@@ -58,6 +58,8 @@ def test_sound_production_settings_pass():
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),
         ({"correction_retention_days": 0}, "CORRECTION_RETENTION_DAYS"),
+        ({"invite_hours": 0}, "INVITE_HOURS"),
+        ({"invite_hours": 721}, "INVITE_HOURS"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
@@ -124,6 +126,13 @@ def test_retention_of_corrections_is_read_in_whole_days():
     assert Settings.from_env({"CORRECTION_RETENTION_DAYS": "7"}).correction_retention_days == 7
     with pytest.raises(SettingsError, match="CORRECTION_RETENTION_DAYS"):
         Settings.from_env({"CORRECTION_RETENTION_DAYS": "a week"})
+
+
+def test_invitations_last_72_hours_unless_told():
+    assert Settings().invite_hours == 72
+    assert Settings.from_env({"INVITE_HOURS": "24"}).invite_hours == 24
+    with pytest.raises(SettingsError, match="INVITE_HOURS"):
+        Settings.from_env({"INVITE_HOURS": "three days"})
 
 
 def test_lock_minutes_must_be_a_number():

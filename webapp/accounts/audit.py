@@ -16,6 +16,8 @@ DETAIL_KEYS = frozenset(
         "roles",
         "reason",
         "organization_id",
+        "organization_ids",
+        "invitation_id",
         "agency_id",
         "count",
         "via",

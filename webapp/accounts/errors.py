@@ -29,6 +29,18 @@ class InvalidCode(AccountError):
     """A second-factor code that is wrong, expired or already used."""
 
 
+class InvitationUnusable(AccountError):
+    """No invitation can be used with this token: unknown, used, withdrawn or expired alike."""
+
+
+class InvitationNotPending(AccountError):
+    """Only a pending invitation can be withdrawn."""
+
+
+class InvitationForAnotherAccount(AccountError):
+    """An invitation to one email cannot widen another account."""
+
+
 class AuditDetailError(AccountError, ValueError):
     """An event was given a detail the audit log must not hold."""
 

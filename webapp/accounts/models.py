@@ -101,6 +101,36 @@ class StaffSession(Base):
         return f"<StaffSession user={self.user_id} ended={self.ended_at is not None}>"
 
 
+class Invitation(Base):
+    """A single-use link that makes a staff account with `role` for `email`, or, when that email
+    already has one, widens it once its owner has signed in. Only a keyed hash of the link's
+    token is kept; what the account may reach elsewhere (organizations) those domains keep."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def status(self, now: datetime) -> str:
+        """`used`, `withdrawn`, `expired` or `pending`."""
+        if self.used_at is not None:
+            return "used"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "expired" if now >= self.expires_at else "pending"
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.role}>"
+
+
 class AuditEvent(Base):
     """Append-only: who did what to whom, when. Never a password, code, secret or free text."""
 

@@ -27,6 +27,14 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def checked_email(email: str) -> str:
+    """The email normalised, if it is one we can use to sign in; InvalidEmail otherwise."""
+    email = normalise_email(email)
+    if not EMAIL.match(email) or len(email) > 254:
+        raise InvalidEmail(email)
+    return email
+
+
 def check_roles(roles: Iterable[str]) -> set[str]:
     wanted = set(roles)
     unknown = wanted - ROLES
@@ -47,9 +55,7 @@ def create_user(
     actor_id: int | None = None,
 ) -> User:
     """A new staff account, second factor still to enrol at first sign-in."""
-    email = normalise_email(email)
-    if not EMAIL.match(email) or len(email) > 254:
-        raise InvalidEmail(email)
+    email = checked_email(email)
     wanted = check_roles(roles)
     problems = password_problems(password, email=email)
     if problems:

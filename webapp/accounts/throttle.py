@@ -15,6 +15,8 @@ from webapp.extensions import limiter
 
 ACCOUNT_FAILURES = parse("10/15 minutes")
 CLIENT_FAILURES = parse("30/15 minutes")
+# Invitation links that lead nowhere (unknown, used, withdrawn, expired), per client.
+INVITATION_FAILURES = parse("10/15 minutes")
 
 
 def _buckets(email: str, client: str, device: str | None) -> list[tuple]:
@@ -35,3 +37,13 @@ def sign_in_held(email: str, client: str, device: str | None = None) -> bool:
 def count_failure(email: str, client: str, device: str | None = None) -> None:
     for item, *keys in _buckets(email, client, device):
         limiter.limiter.hit(item, *keys)
+
+
+def invitation_held(client: str) -> bool:
+    """True while this client has opened too many links that lead nowhere: then every link,
+    a good one too, gets the same refusal until the window passes."""
+    return not limiter.limiter.test(INVITATION_FAILURES, "invitation-client", client)
+
+
+def count_invitation_failure(client: str) -> None:
+    limiter.limiter.hit(INVITATION_FAILURES, "invitation-client", client)

@@ -115,3 +115,15 @@ class UnknownCorrection(DirectoryError):
 
 class CorrectionResolved(DirectoryError):
     """The correction was already handled or dismissed (by another moderator, perhaps)."""
+
+
+class NothingOffered(DirectoryError):
+    """An invitation for an editor must offer at least one organization."""
+
+
+class OrganizationRefused(DirectoryError):
+    """A new organization was not added; `problems` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict):
+        super().__init__("organization refused: " + ", ".join(sorted(problems)))
+        self.problems = problems

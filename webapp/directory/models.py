@@ -38,6 +38,22 @@ class OrganizationMembership(Base):
         return f"<OrganizationMembership user={self.user_id} organization={self.organization_id}>"
 
 
+class InvitedMembership(Base):
+    """An organization whose listings an invitation's editor may change once it is accepted."""
+
+    __tablename__ = "invited_memberships"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<InvitedMembership {self.invitation_id} organization={self.organization_id}>"
+
+
 class Visibility(StrEnum):
     PUBLIC = "public"
     AREA_ONLY = "area_only"

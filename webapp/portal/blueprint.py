@@ -18,6 +18,11 @@ def portal_helpers() -> dict:
 
 
 def register(app: Flask) -> None:
-    from webapp.portal import corrections, moderation, views  # noqa: F401  (routes attach to bp)
+    from webapp.portal import (  # noqa: F401  (routes attach to bp on import)
+        corrections,
+        invitations,
+        moderation,
+        views,
+    )
 
     register_area(app, bp)

@@ -69,9 +69,16 @@ def login_submit():
         throttle.count_failure(email, client_key(), device)
         _audit_failure(known, "password")
         return _refuse(form, _("That email and password do not match an active account."), 401)
+    return redirect(second_step_for(user, _safe_next()), 303)
+
+
+def second_step_for(user: User, next_path: str | None = None) -> str:
+    """After the password (typed, or just set from an invitation): remember who is halfway
+    signed in, for a few minutes, and answer where their second step is (enrolment the first
+    time)."""
     session[PENDING] = {"u": user.id, "at": int(now().timestamp())}
     step = "staff.second_factor" if user.mfa_enrolled_at else "staff.enrol"
-    return redirect(url_for(step, next=_safe_next()), 303)
+    return url_for(step, next=next_path)
 
 
 def _refuse(form: SignInForm, message: str, status: int):
