@@ -36,6 +36,11 @@ SAMPLE_ARGUMENTS = {
     "service_id": "ac148810-d857-441c-9679-408f346de14b",
     "token": "no-such-search-token",
     "request_id": 1,
+    "language": "es",
+    "change_id": 1,
+    "invitation_id": 1,
+    "organization_id": "ac148810-d857-441c-9679-408f346de14b",
+    "correction_id": "ac148810-d857-441c-9679-408f346de14b",
 }
 
 
