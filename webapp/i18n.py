@@ -74,6 +74,19 @@ def spoken_languages() -> dict[str, str]:
     return {code: _own_name(code) for code in codes}
 
 
+# Codes Babel does not name but services offer: sign languages above all.
+UNNAMED = {"bfi": "British Sign Language", "sgn": "Sign language"}
+
+
+def language_name(code: str, locale: str | None = None) -> str:
+    """A language a service offers, named for the reader: a language of the interface in itself
+    (as the language filter names it), any other in `locale` (the page's), else in English."""
+    if locale is None and code in spoken_languages():
+        return spoken_languages()[code]
+    names = Locale.parse(locale or str(get_locale())).languages
+    return names.get(code) or Locale("en").languages.get(code) or UNNAMED.get(code) or code
+
+
 def content_language(value: object) -> Markup:
     """` lang=".." dir="auto"` for directory text, which may be in another language than the page.
 
@@ -122,5 +135,9 @@ def register(app: Flask) -> None:
         current_locale=get_locale,
     )
     app.jinja_env.filters.update(
-        content_language=content_language, ltr=left_to_right, ago=time_ago, until=time_until
+        content_language=content_language,
+        ltr=left_to_right,
+        ago=time_ago,
+        until=time_until,
+        language_name=language_name,
     )

@@ -60,7 +60,7 @@ class _Inputs(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str | list[str]] = {}
         self._textarea: str | None = None
         self._select: str | None = None
 
@@ -72,7 +72,11 @@ class _Inputs(HTMLParser):
                 return
             if found.get("type") == "submit":
                 return
-            self.values[name] = found.get("value") or ""
+            value = found.get("value") or ""
+            if found.get("type") == "checkbox" and name in self.values:
+                before = self.values[name]
+                value = [*(before if isinstance(before, list) else [before]), value]
+            self.values[name] = value
         elif tag == "textarea" and name:
             self._textarea = name
             self.values[name] = ""
@@ -112,6 +116,10 @@ def hidden_fields(html: str, action: str) -> list[dict]:
 
 @pytest.fixture
 def listing(db_app, clock):
+    return make_listing(db_app, clock)
+
+
+def make_listing(db_app, clock) -> dict:
     """Two organizations, each with a service and a phone; an editor of each; two moderators."""
     clock.now = factories.NOW.timestamp()
     settings = db_app.config["HAVEN_SETTINGS"]

@@ -78,7 +78,10 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
         },
         "phone": _descriptions(related["phone"]),
         "schedule": _descriptions(related["schedule"]),
-        "accessibility": _descriptions(related["accessibility"]),
+        "accessibility": {
+            row.id: {"description": row.description, "details": row.details}
+            for row in related["accessibility"]
+        },
         "service_capacity": _descriptions(related["service_capacity"]),
         "unit": {row.unit_id: {"name": row.unit_name} for row in related["service_capacity"]},
     }
@@ -119,7 +122,9 @@ def _related(session: Session, ids: list[str]) -> dict[str, list]:
         "schedule": select(schedules)
         .where(schedules.c.service_id.in_(ids))
         .order_by(schedules.c.id),
-        "accessibility": select(links.c.service_id, access.c.id, access.c.description)
+        "accessibility": select(
+            links.c.service_id, access.c.id, access.c.description, access.c.details
+        )
         .join(access, links.c.location_id == access.c.location_id)
         .where(links.c.service_id.in_(ids))
         .order_by(access.c.id),
@@ -158,8 +163,9 @@ def _fill(found: list[Found], related: dict[str, list], texts: dict) -> None:
         values = {k: to_text(fields[k], v) for k, v in row._mapping.items() if k in fields and v}
         by_id[row.service_id].schedules.append(values | texts["schedule"][row.id])
     for row in related["accessibility"]:
-        if note := texts["accessibility"][row.id].get("description"):
-            by_id[row.service_id].accessibility.append(note)
+        for name in ("description", "details"):
+            if note := texts["accessibility"][row.id].get(name):
+                by_id[row.service_id].accessibility.append(note)
     for row in related["service_capacity"]:
         described = texts["service_capacity"][row.id].get("description")
         what = described or texts["unit"][row.unit_id]["name"]

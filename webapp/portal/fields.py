@@ -11,10 +11,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from webapp.directory.changes import clean, hours
+from webapp.directory.changes import clean, hours, languages
 from webapp.directory.changes.editing import Record, key_of, split_key
 from webapp.directory.changes.fields import BY_RESOURCE, VIRTUAL, Editable, Kind, Tier, editable
 from webapp.directory.translated import digest
+from webapp.i18n import language_name, spoken_languages
 
 LABELS = {
     ("service", "name"): _l("Name of the service"),
@@ -41,6 +42,9 @@ LABELS = {
     ("location", "transportation"): _l("Getting there"),
     ("service", "hours"): _l("Opening hours"),
     ("location", "place"): _l("Address and who may see it"),
+    ("service", "languages"): _l("Languages spoken"),
+    ("accessibility", "description"): _l("Access for disabled people"),
+    ("accessibility", "details"): _l("Access details (e.g. step-free entrance, hearing loop)"),
 }
 HINTS = {
     Kind.RICH: _l("Paragraphs, lists, bold and italics are kept; links and other markup are not."),
@@ -111,6 +115,8 @@ def shown(value: object) -> str:
         )
     if isinstance(value, dict):
         return hours.summary(value)
+    if isinstance(value, list):
+        return ", ".join(language_name(code, str(get_locale())) for code in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -167,7 +173,7 @@ def read(
         if INPUT + key not in form:
             continue
         if rule.kind in VIRTUAL:
-            reader = read_hours if rule.kind is Kind.HOURS else read_place
+            reader = READERS[rule.kind]
             model, typed[key], problem = reader(form, today)
             if problem:
                 errors[key] = problem
@@ -435,3 +441,45 @@ def _place_problem(place: dict) -> str | None:
             if not address[needed]:
                 return needed
     return None
+
+
+# The languages form: the interface's languages ticked, any other ISO 639 code typed.
+LANGUAGE_PROBLEMS = {
+    "unknown": _l(
+        "“%(code)s” is not a language code we know. Use ISO 639 codes such as ht or ase."
+    ),
+    "too_many": _l("Give at most %(most)d languages."),
+}
+
+
+@dataclass
+class LanguagesView:
+    choices: list[tuple[str, str, bool]]  # (code, its own name, ticked)
+    other: str
+    error: str | None = None
+
+
+def languages_view(codes: list[str], typed: dict | None = None, error=None) -> LanguagesView:
+    """The ticked languages and the other codes, as stored or as they were sent."""
+    ticked = set(typed["codes"] if typed else codes)
+    spoken = spoken_languages()
+    other = typed["other"] if typed else " ".join(c for c in codes if c not in spoken)
+    return LanguagesView(
+        [(code, name, code in ticked) for code, name in spoken.items()], other, error
+    )
+
+
+def read_languages(form: MultiDict, _today) -> tuple[list | None, dict, str | None]:
+    """(codes, typed, message) from the languages form."""
+    ticked = [code for code in form.getlist("l-code") if code in spoken_languages()]
+    other = " ".join(form.get("l-other", "").replace(",", " ").split())
+    typed = {"codes": ticked, "other": other}
+    try:
+        return languages.check([*ticked, *other.split()]), {}, None
+    except languages.BadLanguage as bad:
+        if bad.code == "too many":
+            return None, typed, str(LANGUAGE_PROBLEMS["too_many"] % {"most": languages.MOST})
+        return None, typed, str(LANGUAGE_PROBLEMS["unknown"] % {"code": bad.code})
+
+
+READERS = {Kind.HOURS: read_hours, Kind.PLACE: read_place, Kind.LANGUAGES: read_languages}

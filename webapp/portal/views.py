@@ -105,6 +105,7 @@ class RecordForm:
     clashes: list = ()  # type: ignore[assignment]
     hours: fields.HoursView | None = None
     place: fields.PlaceView | None = None
+    languages: fields.LanguagesView | None = None
 
 
 def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
@@ -132,12 +133,36 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
     return {
         "service": [form_of(listing.service, "service")],
         "hours": [hours_form(listing, failed)],
+        "languages": [languages_form(listing, failed)],
         "phones": [form_of(phone, "phone") for phone in listing.phones]
         + [form_of(None, "phone", Action.ADD)],
         "capacities": [form_of(capacity, "service_capacity") for capacity in listing.capacities],
         "locations": [form_of(location, "location") for location in listing.locations],
         "places": [place_form(location, failed) for location in listing.locations],
+        "access": [form_of(access, "accessibility") for access in listing.accessibility],
     }
+
+
+def languages_form(listing: Listing, failed: dict) -> RecordForm:
+    """The languages the service is offered in, with the digest of what was shown."""
+    record = listing.service
+    where = ("service", record.id, Action.UPDATE)
+    typed = failed.get("typed", {}) if failed.get("where") == where else {}
+    codes = record.values["languages"]
+    form = RecordForm(
+        "service",
+        record.id,
+        Action.UPDATE,
+        [],
+        json.dumps({"languages": digest(codes)}),
+        failed.get("clashes", []) if "languages" in typed else [],
+    )
+    form.languages = fields.languages_view(
+        codes,
+        typed.get("languages") or None,
+        failed.get("errors", {}).get("languages") if "languages" in typed else None,
+    )
+    return form
 
 
 def place_form(record: Record, failed: dict) -> RecordForm:
@@ -276,7 +301,7 @@ class TranslationRow:
 def translation_forms(listing: Listing, language: str, failed: dict | None = None) -> list:
     failed = failed or {}
     forms = []
-    for record in [listing.service, *listing.phones, *listing.locations]:
+    for record in listing.records:
         again = failed.get("where") == (record.resource, record.id, Action.UPDATE)
         shown = fields.views(
             record,
@@ -387,9 +412,7 @@ def translate(principal: User, service_id: str, language: str):
 @role_required(*KEEPERS)
 def history(principal: User, service_id: str):
     listing = listing_for(principal, service_id)
-    ids = [
-        r.id for r in [listing.service, *listing.phones, *listing.capacities, *listing.locations]
-    ]
+    ids = [record.id for record in listing.records]
     metadata = TABLES["metadata"]
     rows = get_session().execute(
         select(metadata)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from webapp.db import new_id
 from webapp.directory import privacy, search
-from webapp.directory.changes import hours
+from webapp.directory.changes import hours, languages
 from webapp.directory.changes.models import Action, ChangeRequest, FieldChange
 from webapp.directory.errors import ChangedSince, Clash, NeedsFrontDoor
 from webapp.directory.models import FieldTranslation, Organization
@@ -24,6 +24,7 @@ from webapp.directory.tables import TABLES
 CAPACITY = "service_capacity"
 HOURS = "hours"  # a service's schedules, said by one model (changes.hours)
 PLACE = "place"  # a location's visibility and address (directory.privacy)
+LANGUAGES = "languages"  # a service's language rows
 
 
 def values_of(field_change: FieldChange) -> tuple[object, object]:
@@ -54,6 +55,8 @@ def _write(session: Session, change: ChangeRequest, now: datetime, *, reverse: b
     own = {fc.field: after for fc, _before, after in pairs if not fc.language}
     if HOURS in own:
         hours.write(session, change.record_id, own.pop(HOURS) or hours.empty())
+    if LANGUAGES in own:
+        languages.write(session, change.record_id, own.pop(LANGUAGES) or [])
     if PLACE in own:
         place = own.pop(PLACE)
         if place["visibility"] != "public" and not privacy.has_front_door(
@@ -115,6 +118,8 @@ def _current(session: Session, change: ChangeRequest, row, fc: FieldChange) -> o
         return hours.read(session, change.record_id)[0]
     if fc.field == PLACE:
         return privacy.place_of(session, change.record_id)
+    if fc.field == LANGUAGES:
+        return languages.read(session, change.record_id)
     if not fc.language:
         return row._mapping[fc.field]
     found = _translation(session, change, fc)
@@ -196,6 +201,8 @@ def _text(value: object, sealed: bool = False) -> str:
         return value["visibility"] if sealed else _place_text(value)
     if isinstance(value, dict):
         return hours.summary(value)
+    if isinstance(value, list):
+        return ", ".join(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

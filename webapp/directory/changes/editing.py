@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.db import new_id
 from webapp.directory import privacy
-from webapp.directory.changes import apply, hours
+from webapp.directory.changes import apply, hours, languages
 from webapp.directory.changes.fields import Tier, columns, editable
 from webapp.directory.changes.models import (
     Action,
@@ -51,6 +51,7 @@ class Record:
     values: dict[str, object]
     translations: dict[str, FieldTranslation] = field(default_factory=dict)  # by key
     unusual_hours: bool = False  # schedules the hours form cannot say (see changes.hours)
+    place_id: str = ""  # the location an accessibility record describes
 
     def current(self, key: str) -> object:
         field_name, language = split_key(key)
@@ -70,9 +71,14 @@ class Listing:
     phones: list[Record]
     capacities: list[Record]
     locations: list[Record]
+    accessibility: list[Record] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        return [self.service, *self.phones, *self.capacities, *self.locations, *self.accessibility]
 
     def record(self, resource: str, record_id: str) -> Record | None:
-        every = [self.service, *self.phones, *self.capacities, *self.locations]
+        every = self.records
         return next((r for r in every if (r.resource, r.id) == (resource, record_id)), None)
 
 
@@ -91,7 +97,7 @@ def load(session: Session, service_id: str) -> Listing | None:
         (phones.c.service_id == service_id) | phones.c.location_id.in_(location_ids or [""]),
     )
     capacity = TABLES["service_capacity"]
-    locations = TABLES["location"]
+    locations, access = TABLES["location"], TABLES["accessibility"]
     return Listing(
         service=_record(session, "service", row._mapping),
         organization_id=row.organization_id,
@@ -99,6 +105,9 @@ def load(session: Session, service_id: str) -> Listing | None:
         phones=phone_rows,
         capacities=_rows(session, "service_capacity", capacity.c.service_id == service_id),
         locations=_rows(session, "location", locations.c.id.in_(location_ids or [""])),
+        accessibility=_rows(
+            session, "accessibility", access.c.location_id.in_(location_ids or [""])
+        ),
     )
 
 
@@ -131,8 +140,11 @@ def _record(session: Session, resource: str, row) -> Record:
     )
     if resource == "service":
         record.values["hours"], record.unusual_hours = hours.read(session, row["id"])
+        record.values["languages"] = languages.read(session, row["id"])
     if resource == "location":
         record.values["place"] = privacy.place_of(session, row["id"])
+    if resource == "accessibility":
+        record.place_id = row["location_id"]
     return record
 
 
@@ -141,20 +153,6 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def organization_of(session: Session, resource: str, record_id: str) -> str | None:
-    """The organization whose listing this record is part of."""
-    services, locations = TABLES["service"], TABLES["location"]
-    if resource == "service":
-        return session.scalar(select(services.c.organization_id).where(services.c.id == record_id))
-    if resource == "location":
-        return session.scalar(
-            select(locations.c.organization_id).where(locations.c.id == record_id)
-        )
-    table = TABLES[resource]
-    service_id = session.scalar(select(table.c.service_id).where(table.c.id == record_id))
-    return organization_of(session, "service", service_id) if service_id else None
 
 
 def may_edit(session: Session, user_id: int, *, moderator: bool, organization_id: str) -> bool:

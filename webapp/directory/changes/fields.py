@@ -33,6 +33,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     HOURS = "hours"  # the week and its dated exceptions (changes.hours), not a column
     PLACE = "place"  # visibility, public area and address (directory.privacy), not a column
+    LANGUAGES = "languages"  # the codes of the languages spoken (HSDS language rows)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ SERVICE = (
     Editable("service", "url", Kind.URL, limit=500),
     Editable("service", "email", Kind.EMAIL, limit=254),
     Editable("service", "hours", Kind.HOURS, Tier.QUICK),
+    Editable("service", "languages", Kind.LANGUAGES),
 )
 PHONE = (
     Editable("phone", "number", Kind.PHONE, limit=40, required=True),
@@ -86,13 +88,18 @@ LOCATION = (
     Editable("location", "transportation", Kind.TEXT, limit=1000),
     Editable("location", "place", Kind.PLACE),
 )
-VIRTUAL = (Kind.HOURS, Kind.PLACE)
+ACCESSIBILITY = (
+    Editable("accessibility", "description", Kind.TEXT, limit=1000),
+    Editable("accessibility", "details", Kind.TEXT, limit=1000),
+)
+VIRTUAL = (Kind.HOURS, Kind.PLACE, Kind.LANGUAGES)
 
 BY_RESOURCE: dict[str, tuple[Editable, ...]] = {
     "service": SERVICE,
     "phone": PHONE,
     "service_capacity": CAPACITY,
     "location": LOCATION,
+    "accessibility": ACCESSIBILITY,
 }
 
 
