@@ -320,3 +320,14 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def fake_twilio():
+    """Twilio's REST API, TwiML fetches and status callbacks, served locally (messaging_fakes)."""
+    from tests.messaging_fakes import FakeTwilio
+
+    twilio = FakeTwilio()
+    with LiveServer(twilio) as server:
+        twilio.url = server.url
+        yield twilio

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import LiveServer, app_on
-from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
+from tests.conftest import app_on
+from tests.messaging_fakes import LocalTwilioHttpClient
 from webapp.accounts.models import User
 from webapp.accounts.sessions import start_session
 from webapp.callbacks import intake, staffing
@@ -34,14 +34,6 @@ EVENINGS = (Window.of([0, 1, 2, 3, 4], 18 * 60, 20 * 60),)
 PHONES = ["+12175550111", "+12175550112", "+12175550113"]
 INVALID = "+12175550119"
 PRIVATE = ["+12175550142", "2175550142", "Rosa", "pharmacy", "my order", "at nine"]
-
-
-@pytest.fixture
-def fake_twilio():
-    twilio = FakeTwilio()
-    with LiveServer(twilio) as server:
-        twilio.url = server.url
-        yield twilio
 
 
 @pytest.fixture

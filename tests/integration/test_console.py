@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import LiveServer, app_on, csrf_token
-from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient, TwilioCallbacks
+from tests.conftest import app_on, csrf_token
+from tests.messaging_fakes import LocalTwilioHttpClient, TwilioCallbacks
 from webapp.accounts.models import AuditEvent
 from webapp.accounts.sessions import start_session
 from webapp.callbacks import intake, staffing
@@ -29,14 +29,6 @@ ADVOCATE_PHONE = "+12175550199"
 MONDAY_1830 = datetime(2027, 1, 12, 0, 30, tzinfo=UTC)  # in Chicago
 EVENINGS = (Window.of([0, 1, 2, 3, 4], 18 * 60, 20 * 60),)
 BRIDGE = re.compile(r"/hooks/twilio/voice/bridge/[^/\s\"]+$")
-
-
-@pytest.fixture
-def fake_twilio():
-    twilio = FakeTwilio()
-    with LiveServer(twilio) as server:
-        twilio.url = server.url
-        yield twilio
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import func, select, text
 
-from tests.conftest import DATABASES, LiveServer, app_on, make_settings
-from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient
+from tests.conftest import DATABASES, app_on, make_settings
+from tests.messaging_fakes import LocalTwilioHttpClient
 from webapp import create_app, crypto
 from webapp.crypto import keyring_for
 from webapp.db import session_scope
@@ -53,14 +53,6 @@ def app(templates, database_kind, clock):
         app = app_on(url, clock, **TWILIO_SETTINGS)
         yield app
         app.extensions["db.engine"].dispose()
-
-
-@pytest.fixture
-def fake_twilio():
-    twilio = FakeTwilio()
-    with LiveServer(twilio) as server:
-        twilio.url = server.url
-        yield twilio
 
 
 @pytest.fixture

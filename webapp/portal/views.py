@@ -143,69 +143,41 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
     }
 
 
-def languages_form(listing: Listing, failed: dict) -> RecordForm:
-    """The languages the service is offered in, with the digest of what was shown."""
-    record = listing.service
-    where = ("service", record.id, Action.UPDATE)
+def _model_form(record: Record, key: str, failed: dict) -> tuple[RecordForm, dict | None, object]:
+    """A form for one of a record's whole-model fields (hours, languages, place), with the
+    digest of what was shown, and what was typed and refused when it comes back."""
+    where = (record.resource, record.id, Action.UPDATE)
     typed = failed.get("typed", {}) if failed.get("where") == where else {}
-    codes = record.values["languages"]
+    again = key in typed
     form = RecordForm(
-        "service",
+        record.resource,
         record.id,
         Action.UPDATE,
         [],
-        json.dumps({"languages": digest(codes)}),
-        failed.get("clashes", []) if "languages" in typed else [],
+        json.dumps({key: digest(record.values[key])}),
+        failed.get("clashes", []) if again else [],
     )
-    form.languages = fields.languages_view(
-        codes,
-        typed.get("languages") or None,
-        failed.get("errors", {}).get("languages") if "languages" in typed else None,
-    )
+    if not again:
+        return form, None, None
+    return form, typed[key] or None, failed.get("errors", {}).get(key)
+
+
+def languages_form(listing: Listing, failed: dict) -> RecordForm:
+    form, typed, error = _model_form(listing.service, "languages", failed)
+    form.languages = fields.languages_view(listing.service.values["languages"], typed, error)
     return form
 
 
 def place_form(record: Record, failed: dict) -> RecordForm:
-    """A location's address and visibility, with the digest of what was shown."""
-    where = ("location", record.id, Action.UPDATE)
-    again = failed.get("where") == where and failed.get("typed", {}).get("place")
-    place = record.values["place"]
-    form = RecordForm(
-        "location",
-        record.id,
-        Action.UPDATE,
-        [],
-        json.dumps({"place": digest(place)}),
-        failed.get("clashes", []) if failed.get("where") == where else [],
-    )
-    form.place = fields.place_view(
-        place,
-        failed["typed"]["place"] if again else None,
-        failed.get("errors", {}).get("place") if again else None,
-    )
+    form, typed, error = _model_form(record, "place", failed)
+    form.place = fields.place_view(record.values["place"], typed, error)
     return form
 
 
 def hours_form(listing: Listing, failed: dict) -> RecordForm:
-    """The service's hours: the week and its exceptions, with the digest of what was shown."""
     record = listing.service
-    where = ("service", record.id, Action.UPDATE)
-    again = failed.get("where") == where and "hours" in failed.get("typed", {})
-    model = record.values["hours"]
-    form = RecordForm(
-        "service",
-        record.id,
-        Action.UPDATE,
-        [],
-        json.dumps({"hours": digest(model)}),
-        failed.get("clashes", []) if again else [],
-    )
-    form.hours = fields.hours_view(
-        model,
-        failed["typed"]["hours"] or None if again else None,
-        failed.get("errors", {}).get("hours") if again else None,
-        unusual=record.unusual_hours,
-    )
+    form, typed, error = _model_form(record, "hours", failed)
+    form.hours = fields.hours_view(record.values["hours"], typed, error, record.unusual_hours)
     return form
 
 
