@@ -109,6 +109,16 @@ def test_bad_input_is_explained_keeps_what_was_typed_and_stores_nothing(
     assert 'value="Rosa"' in page and "Is this the pharmacy?" in page, "what she typed stays"
 
 
+def test_too_many_asks_are_refused_with_a_reason_and_what_she_typed_stays(migrated_app, survivor):
+    statuses = [ask(survivor, number=f"(217) 555-01{n:02d}").status_code for n in range(20)]
+    assert statuses == [303] * 20 and requests_stored(migrated_app) == 20
+    refused = ask(survivor, number="(217) 555-0199")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Too many tries in a short time." in page
+    assert "(217) 555-0199" in page and 'value="Rosa"' in page, "what she typed stays"
+    assert 'data-testid="quick-exit"' in page and requests_stored(migrated_app) == 20
+
+
 def test_the_errors_speak_her_language(migrated_app, survivor):
     survivor.post("/lang", data={"csrf_token": the_form(survivor)["csrf_token"], "lang": "es"})
     page = ask(survivor, number="123").get_data(as_text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from tests.conftest import csrf_token, unlock
 from webapp.db import session_scope
 from webapp.directory import hsds
+from webapp.directory.tables import TABLES
 from webapp.visits import Visit
 
 SEED = hsds.HSDS_DIR.parent / "seed"
@@ -225,6 +227,43 @@ def test_a_confidential_shelter_shows_no_street(survivor):
         page = html.unescape(response.get_data(as_text=True))
         assert f">{names[service_id]}</h1>" in page, "the shelter's own page, found"
         assert [street for street in streets if street in page] == []
+
+
+def test_a_place_shows_its_street_or_only_its_area_or_nothing(seeded_app, survivor):
+    privacy = {r["location_id"]: r for r in seed_rows("x_haven_location_privacy.csv")}
+    streets = {r["location_id"]: r for r in seed_rows("addresses.csv")}
+    at = {r["service_id"]: r["location_id"] for r in seed_rows("service_at_location.csv")}
+    public = next(s for s, loc in at.items() if loc in streets and loc not in privacy)
+    area = next(s for s, loc in at.items() if privacy.get(loc, {}).get("visibility") == "area_only")
+    hidden = next(s for s, loc in at.items() if privacy.get(loc, {}).get("visibility") == "hidden")
+
+    page = html.unescape(survivor.get(f"/places/{public}").get_data(as_text=True))
+    street = streets[at[public]]
+    assert f"<bdi>{street['address_1']}, {street['city']}" in page and "<h2>Where</h2>" in page
+
+    page = html.unescape(survivor.get(f"/places/{area}").get_data(as_text=True))
+    assert f"<bdi>{privacy[at[area]]['public_area']}</bdi>. The address is kept private" in page
+    assert streets[at[area]]["address_1"] not in page
+
+    page = html.unescape(survivor.get(f"/places/{hidden}").get_data(as_text=True))
+    assert "<h2>Where</h2>" not in page and streets[at[hidden]]["address_1"] not in page
+
+    with session_scope(seeded_app) as session:  # a street written past the import's rules
+        session.execute(
+            TABLES["address"]
+            .insert()
+            .values(
+                id=str(uuid.uuid4()),
+                location_id=at[hidden],
+                address_1="9 Secret Row",
+                city="X",
+                state_province="IL",
+                postal_code="62701",
+                country="US",
+                address_type="physical",
+            )
+        )
+    assert "9 Secret Row" not in survivor.get(f"/places/{hidden}").get_data(as_text=True)
 
 
 def test_the_detail_page_shows_hours_in_the_readers_language(survivor):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.directory import hsds, phones, translated
+from webapp.directory.models import LocationPrivacy, Visibility
 from webapp.directory.tables import TABLES
 from webapp.directory.values import to_text
 
@@ -34,6 +35,9 @@ class Capacity:
     updated: datetime
 
 
+ADDRESS = ("address_1", "address_2", "city", "state_province", "postal_code")
+
+
 @dataclass
 class Found:
     id: str
@@ -48,6 +52,8 @@ class Found:
     schedules: list[dict] = field(default_factory=list)
     accessibility: list[translated.Text] = field(default_factory=list)
     capacities: list[Capacity] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)  # public street addresses
+    areas: list[str] = field(default_factory=list)  # the area of a place kept confidential
 
 
 def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
@@ -114,6 +120,7 @@ def _related(session: Session, ids: list[str]) -> dict[str, list]:
     phones, languages, schedules = TABLES["phone"], TABLES["language"], TABLES["schedule"]
     links, access = TABLES["service_at_location"], TABLES["accessibility"]
     capacities, units = TABLES["service_capacity"], TABLES["unit"]
+    addresses = TABLES["address"]
     queries = {
         "phone": select(phones).where(phones.c.service_id.in_(ids)).order_by(phones.c.id),
         "language": select(languages.c.service_id, languages.c.code)
@@ -128,6 +135,24 @@ def _related(session: Session, ids: list[str]) -> dict[str, list]:
         .join(access, links.c.location_id == access.c.location_id)
         .where(links.c.service_id.in_(ids))
         .order_by(access.c.id),
+        "address": select(links.c.service_id, *(addresses.c[name] for name in ADDRESS))
+        .join(addresses, links.c.location_id == addresses.c.location_id)
+        .outerjoin(LocationPrivacy, LocationPrivacy.location_id == links.c.location_id)
+        .where(
+            links.c.service_id.in_(ids),
+            addresses.c.address_type.in_(("physical", "")) | addresses.c.address_type.is_(None),
+            LocationPrivacy.location_id.is_(None)
+            | (LocationPrivacy.visibility == Visibility.PUBLIC),
+        )
+        .order_by(addresses.c.id),
+        "area": select(links.c.service_id, LocationPrivacy.public_area)
+        .join(LocationPrivacy, LocationPrivacy.location_id == links.c.location_id)
+        .where(
+            links.c.service_id.in_(ids),
+            LocationPrivacy.visibility == Visibility.AREA_ONLY,
+            LocationPrivacy.public_area.is_not(None),
+        )
+        .order_by(LocationPrivacy.location_id),
         "service_capacity": select(capacities, units.c.name.label("unit_name"))
         .join(units, capacities.c.unit_id == units.c.id)
         .where(capacities.c.service_id.in_(ids))
@@ -166,6 +191,15 @@ def _fill(found: list[Found], related: dict[str, list], texts: dict) -> None:
         for name in ("description", "details"):
             if note := texts["accessibility"][row.id].get(name):
                 by_id[row.service_id].accessibility.append(note)
+    for row in related["address"]:
+        street = ", ".join(row._mapping[name] for name in ADDRESS[:2] if row._mapping[name])
+        town = " ".join(row._mapping[name] or "" for name in ADDRESS[3:5]).strip()
+        line = ", ".join(part for part in (street, row.city, town) if part)
+        if line and line not in by_id[row.service_id].addresses:
+            by_id[row.service_id].addresses.append(line)
+    for service_id, area in related["area"]:
+        if area not in by_id[service_id].areas:
+            by_id[service_id].areas.append(area)
     for row in related["service_capacity"]:
         described = texts["service_capacity"][row.id].get("description")
         what = described or texts["unit"][row.unit_id]["name"]

@@ -22,6 +22,7 @@ from webapp.callbacks.receipts import new_ticket, receipt_for, receipt_hash, tic
 from webapp.callbacks.windows import Window
 from webapp.callbacks.zones import zones_for_region
 from webapp.db import get_session
+from webapp.errors import MESSAGES
 from webapp.extensions import limiter
 from webapp.i18n import spoken_languages
 from webapp.runtime import now, settings
@@ -36,7 +37,7 @@ STALE_FORM = _l("This form was open for too long. Check what you typed and send 
 WRONG_RECEIPT = _l("We could not find a request with that code. Check it and try again.")
 # Wrong receipt codes a client may try before even a right one gets the same answer.
 RECEIPT_ATTEMPTS = parse("10/15 minutes")
-ASKS_A_HOUR = "20 per hour"
+ASKS_A_HOUR = parse("20/hour")  # per client; a refused ask keeps what she typed
 
 
 def _call_form(form: CallForm | None = None) -> CallForm:
@@ -63,10 +64,12 @@ def call():
 
 
 @bp.post("/call")
-@limiter.limit(ASKS_A_HOUR)
 @unlocked_required
 def ask_for_call():
     form = _call_form(CallForm())
+    if not limiter.limiter.hit(ASKS_A_HOUR, "call", client_key()):
+        form.ticket.errors = [MESSAGES[429]]
+        return _page(form, status=429)
     if not form.validate_on_submit() or form.website.data:
         return _page(form, status=400)
     try:
