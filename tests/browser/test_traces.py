@@ -12,6 +12,9 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from tests.browser.conftest import serve_haven
 from tests.browser.helpers import swapped, unlock
 from tests.chromium import launch_options
 
@@ -29,7 +32,15 @@ WALK = [
     "/tips",
     "/settings",
     "/home",
-]
+]  # and, after each search, a result's own page and its "something here is wrong" form
+
+
+@pytest.fixture(scope="module")
+def seeded_haven(exit_url, tmp_path_factory):
+    """Haven with the seed directory, so a search finds services whose pages she opens."""
+    with serve_haven(exit_url, tmp_path_factory) as server:
+        assert server.app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+        yield server.url
 
 
 def addresses_in(profile: Path, table_query: str, database: str) -> set[str]:
@@ -70,6 +81,11 @@ def search(page) -> None:
     page.locator("#postcode").fill(ZIP)
     swapped(page, page.locator("form[data-finder] button[type=submit]").click)
     assert page.locator("#results").is_visible()
+    result = page.locator('ul.results a[href^="/places/"]').first
+    name = result.inner_text()
+    swapped(page, result.click)  # a service's own page, then the correction form beside it
+    assert page.locator("h1").inner_text() == name.strip()
+    swapped(page, page.locator('a[href$="/fix"]').first.click)
 
 
 def switch_language(page, code: str) -> None:
@@ -80,8 +96,9 @@ def switch_language(page, code: str) -> None:
 
 
 def test_a_visit_leaves_only_the_start_page_in_the_profile(
-    playwright_api, phone, haven, exit_url, tmp_path
+    playwright_api, phone, seeded_haven, exit_url, tmp_path
 ):
+    haven = seeded_haven
     profile = tmp_path / "profile"
     device = {key: value for key, value in phone.items() if key != "default_browser_type"}
     context = playwright_api.chromium.launch_persistent_context(
