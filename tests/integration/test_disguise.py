@@ -356,6 +356,39 @@ def test_no_survivor_form_invites_the_browser_to_keep_what_was_typed(unlocked):
     codes = re.findall(r'<input[^>]*name="(?:code|confirm)"[^>]*>', settings_page)
     assert len(codes) == 2 and all('autocomplete="off"' in f and "masked" in f for f in codes)
     for path in ("/", "/places"):
-        page = unlocked.get(path).get_data(as_text=True)
-        for field in re.findall(r'<input[^>]*type="(?:text|search)"[^>]*>', page):
-            assert 'autocomplete="off"' in field, (path, field)
+        assert typed_fields_kept_by_the_browser(unlocked.get(path).get_data(as_text=True)) == []
+
+
+TYPED = re.compile(
+    r'<input(?![^>]*type="(?:hidden|checkbox|radio|submit|button)")[^>]*>|<textarea[^>]*>'
+)
+
+
+def typed_fields_kept_by_the_browser(page: str) -> list[str]:
+    """The fields a person types into whose words the browser may keep for autofill: any not
+    marked autocomplete="off", itself or by its form."""
+    kept = []
+    for form, body in re.findall(r"<form([^>]*)>(.*?)</form>", page, re.S):
+        if 'autocomplete="off"' in form:
+            continue
+        kept += [field for field in TYPED.findall(body) if 'autocomplete="off"' not in field]
+    return kept
+
+
+def test_no_form_she_types_into_lets_the_browser_keep_her_words(seeded_app):
+    client = seeded_app.test_client()
+    unlock(client)
+    service = next(iter(re.findall(r'href="/places/([0-9a-f-]{36})"', search_page(client))))
+    pages = ["/", "/places", "/call", "/settings", f"/places/{service}/fix"]
+    for path in pages:
+        page = client.get(path).get_data(as_text=True)
+        assert "<form" in page, path
+        assert typed_fields_kept_by_the_browser(page) == [], path
+
+
+def search_page(client) -> str:
+    token = csrf_token(client.get("/places").get_data(as_text=True))
+    answer = client.post(
+        "/places", data={"csrf_token": token, "q": "shelter"}, follow_redirects=True
+    )
+    return answer.get_data(as_text=True)
