@@ -48,10 +48,14 @@ class FakeTwilio:
         self._failures: deque[tuple[int, int]] = deque()
         self.refuse: dict[str, int] = {}  # recipient -> Twilio error code, every time
         self.received_at: dict[str, float] = {}  # message sid -> when it arrived (time.time)
-        self.flaky = False  # every other message fails with a 500, every fifth is dropped
+        # Every other message fails with a 500; every fifth is sent but answered too late for
+        # the client (its timeout): Haven cannot know whether Twilio has it.
+        self.flaky = False
         self._seen = 0
-        # The hold_at-th message to arrive is held until `release` is set, then lost (answered
-        # 503, never recorded): a send in flight when its worker is killed.
+        self.accepted: list[dict] = []  # message resources, as Twilio lists them back
+        self.now = time.time  # Twilio's clock, for date_created
+        # The hold_at-th message to arrive is accepted, and its answer held until `release` is
+        # set: a send in flight when its worker is killed.
         self.hold_at: int | None = None
         self.holding, self.release = threading.Event(), threading.Event()
         self._arrived = 0
@@ -69,33 +73,59 @@ class FakeTwilio:
         if request.method == "POST" and calls is not None:
             return self._call(request, calls)
         match = MESSAGES_PATH.match(request.path)
-        if request.method != "POST" or match is None:
+        if match is None or request.method not in ("GET", "POST"):
             return _json(404, {"code": 20404, "message": "not found", "status": 404})
+        if request.method == "GET":
+            return self._list(match["sid"], request.args)
         auth = request.authorization
         form = request.form.to_dict()
         credentials = (auth.username, auth.password) if auth else None
         with self._arrivals:
             self._arrived += 1
             held = self._arrived == self.hold_at
-        if held:
-            self.holding.set()
-            self.release.wait(30)
-            return _json(503, {"code": 20503, "message": "unavailable", "status": 503})
         if form.get("To") in self.refuse:
             return _error(400, self.refuse[form["To"]], to=form["To"])
-        if self.flaky:
+        late = held
+        if self.flaky and not held:
             self._seen += 1
-            if self._seen % 5 == 0:  # the request is lost on the way: the client times out
-                time.sleep(DROPPED_SECONDS)
-                return _json(503, {"code": 20503, "message": "unavailable", "status": 503})
-            if self._seen % 2 == 0:
+            late = self._seen % 5 == 0
+            if not late and self._seen % 2 == 0:
                 return _error(500, 20500, to=form.get("To", ""))
         self.received.append(ReceivedMessage(match["sid"], credentials, form))
         if self._failures:
             return _error(*self._failures.popleft(), to=form.get("To", ""))
-        resource = _message_resource(match["sid"], form)
+        resource = message_resource(match["sid"], form, self.now())
         self.received_at[resource["sid"]] = time.time()
+        self.accepted.append(resource)
+        if held:
+            self.holding.set()
+            self.release.wait(30)
+        elif late:  # sent, but the answer comes after the client gave up waiting
+            time.sleep(DROPPED_SECONDS)
         return _json(201, resource)
+
+    def _list(self, account_sid: str, args) -> Response:
+        """GET .../Messages.json?To=&From=: the accepted messages, newest first, one page."""
+        found = [
+            resource
+            for resource in reversed(self.accepted)
+            if resource["account_sid"] == account_sid
+            and args.get("To", resource["to"]) == resource["to"]
+            and args.get("From", resource["from"]) == resource["from"]
+        ][: int(args.get("PageSize", 50))]
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        return _json(
+            200,
+            {
+                "messages": found,
+                "page": 0,
+                "page_size": len(found),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "uri": uri,
+            },
+        )
 
     def _call(self, request: Request, match: re.Match) -> Response:
         form = request.form.to_dict(flat=False)
@@ -137,7 +167,7 @@ class TwilioCallbacks:
         return self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
 
 
-def _message_resource(account_sid: str, form: dict[str, str]) -> dict:
+def message_resource(account_sid: str, form: dict[str, str], created: float) -> dict:
     sid = f"SM{uuid.uuid4().hex}"
     return {
         "sid": sid,
@@ -149,7 +179,7 @@ def _message_resource(account_sid: str, form: dict[str, str]) -> dict:
         "direction": "outbound-api",
         "num_segments": "1",
         "api_version": "2010-04-01",
-        "date_created": formatdate(usegmt=True),
+        "date_created": formatdate(created, usegmt=True),
         "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
     }
 

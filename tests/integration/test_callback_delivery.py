@@ -89,6 +89,7 @@ def test_every_alert_arrives_once_through_a_twilio_that_fails_half_the_time(
     answerers(app, [*PHONES, INVALID])
     (boss,) = answerers(app, ["+12175550120"], role="supervisor")
     fake_twilio.flaky, fake_twilio.refuse[INVALID] = True, 21211
+    fake_twilio.now = clock.time  # Twilio's clock agrees with ours
     for n, language in enumerate(["es", "ar", "zh", "es", "ar"]):
         ask(app, n, language)
     sender = sms_sender_for(
@@ -100,6 +101,11 @@ def test_every_alert_arrives_once_through_a_twilio_that_fails_half_the_time(
     delivered = Counter(message.form["To"] for message in fake_twilio.received)
     escalations = {"+12175550120": 5}  # nobody took them within the quarter hour
     assert delivered == {phone: 5 for phone in PHONES} | escalations, "each alert exactly once"
+    with session_scope(app) as session:
+        looked_up = session.scalars(select(OutboxMessage).where(OutboxMessage.attempts > 1))
+        assert {m.provider_id for m in looked_up} & {r["sid"] for r in fake_twilio.accepted}, (
+            "some alerts were sent but answered too late, and found at Twilio, not sent again"
+        )
     with session_scope(app) as session:
         messages = session.scalars(select(OutboxMessage)).all()
         refused = [m for m in messages if m.recipient == INVALID]
@@ -142,7 +148,7 @@ def test_a_worker_killed_mid_send_and_restarted_loses_nothing(app, fake_twilio, 
     any_time = (Window.of(range(7), 0, 24 * 60),)
     for n in range(4):
         ask(app, n, windows=any_time, now=datetime.now(UTC))
-    fake_twilio.hold_at = 5  # of 12 alerts: four arrived, the fifth is in flight
+    fake_twilio.hold_at = 5  # of 12 alerts: four arrived, Twilio has the fifth, not answered
 
     first = start_worker(app, fake_twilio.url, tmp_path)
     try:
@@ -153,11 +159,11 @@ def test_a_worker_killed_mid_send_and_restarted_loses_nothing(app, fake_twilio, 
         fake_twilio.release.set()
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    assert len(fake_twilio.received) == 4
+    assert len(fake_twilio.received) == 5
 
     second = start_worker(app, fake_twilio.url, tmp_path)
     try:
-        wait_for(lambda: len(fake_twilio.received) == 11)
+        wait_for(lambda: len(fake_twilio.received) == 12)
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         assert second.wait(10) == 0, "SIGTERM lets the worker finish its pass and stop"
@@ -169,7 +175,7 @@ def test_a_worker_killed_mid_send_and_restarted_loses_nothing(app, fake_twilio, 
     sender = sms_sender_for(
         app.config["HAVEN_SETTINGS"], http_client=app.extensions["twilio.http_client"]
     )
-    assert run_pass(app, sender).sent == 1
+    assert run_pass(app, sender).sent == 1, "found at Twilio"
     delivered = Counter(message.form["To"] for message in fake_twilio.received)
     assert delivered == {phone: 4 for phone in PHONES}, "every alert, each exactly once"
 

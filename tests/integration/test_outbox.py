@@ -11,7 +11,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import func, select, text
 
 from tests.conftest import DATABASES, app_on, make_settings
-from tests.messaging_fakes import LocalTwilioHttpClient
+from tests.messaging_fakes import LocalTwilioHttpClient, message_resource
 from webapp import create_app, crypto
 from webapp.crypto import keyring_for
 from webapp.db import session_scope
@@ -349,3 +349,49 @@ if "postgresql" in DATABASES:
 def test_twilio_errors_are_classified(status, code, permanent):
     expected = PermanentSendError if permanent else TransientSendError
     assert type(classify_twilio_error(status, code)) is expected
+
+
+@pytest.fixture
+def impatient_sender(app, fake_twilio, clock):
+    """A sender that gives up on Twilio's answer before the fake's late answers come."""
+    fake_twilio.now = clock.time
+    http_client = LocalTwilioHttpClient(fake_twilio.url, timeout=0.3)
+    yield sms_sender_for(app.config["HAVEN_SETTINGS"], http_client=http_client)
+    http_client.close()
+
+
+def answer_late(fake_twilio) -> None:
+    """The next message reaches Twilio, and its answer comes after the client gave up."""
+    fake_twilio.flaky, fake_twilio._seen = True, 4
+
+
+def test_a_message_twilio_took_without_answering_in_time_is_found_not_sent_twice(
+    app, impatient_sender, fake_twilio, clock
+):
+    message_id = enqueue_committed(app, clock)
+    answer_late(fake_twilio)
+    assert deliver(app, impatient_sender, clock).retrying == 1
+    assert stored(app, message_id).last_error == "no answer in time (maybe sent)"
+    fake_twilio.flaky = False
+    clock.advance(3600)
+
+    assert deliver(app, impatient_sender, clock).sent == 1
+    assert len(fake_twilio.received) == 1, "looked up at Twilio, not sent again"
+    assert stored(app, message_id).provider_id == fake_twilio.accepted[0]["sid"]
+
+
+def test_a_look_alike_sent_long_before_does_not_count_as_this_message(
+    app, impatient_sender, fake_twilio, clock
+):
+    form = {"To": SURVIVOR_NUMBER, "From": FROM_NUMBER, "Body": BODY}
+    yesterday = message_resource(ACCOUNT_SID, form, clock.time() - 86400)
+    fake_twilio.accepted.append(yesterday)  # the same words, sent by hand from Twilio's console
+    message_id = enqueue_committed(app, clock)
+    with session_scope(app) as session:  # its worker died before the request left
+        message = session.get_one(OutboxMessage, message_id)
+        message.status, message.attempts, message.tried_at = "sending", 1, now(clock)
+    clock.advance(600)  # past the claim
+
+    assert deliver(app, impatient_sender, clock).sent == 1
+    assert len(fake_twilio.received) == 1, "yesterday's message is not taken for this one"
+    assert stored(app, message_id).provider_id == fake_twilio.accepted[1]["sid"]

@@ -38,3 +38,7 @@ class PermanentSendError(SendError):
 
 class TransientSendError(SendError):
     """Sending this message again later may succeed."""
+
+
+class UncertainSendError(TransientSendError):
+    """No answer came: the provider may have the message already (see outbox's look-up)."""

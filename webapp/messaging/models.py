@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.crypto import EncryptedText
@@ -42,6 +42,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # When the current round of attempts first handed it to the provider, and whether the
+    # provider may have it already (no answer came): then it is looked for before a resend.
+    tried_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    uncertain: Mapped[bool] = mapped_column(default=False, server_default=false())
     # What the provider said later (status callbacks): delivered, undelivered, failed.
     delivery_status: Mapped[str | None] = mapped_column(String(16))
 

@@ -14,6 +14,7 @@ from webapp.messaging.errors import (
     EmptyMessage,
     PermanentSendError,
     TransientSendError,
+    UncertainSendError,
     UnsupportedKind,
 )
 from webapp.messaging.models import OutboxMessage, OutboxStatus
@@ -88,7 +89,7 @@ def deliver_due(
         message = _claim_next_due(session, now)
         if message is None:
             break
-        _deliver(sender, message, now)
+        _deliver(session, sender, message, now)
         session.commit()
         counts.record(message.status)
     return counts
@@ -160,6 +161,10 @@ def _claim_next_due(session: Session, now: datetime) -> OutboxMessage | None:
         .with_for_update(skip_locked=True)
     ).first()
     if message is not None:
+        if message.status == OutboxStatus.SENDING:
+            message.uncertain = True  # its worker died while the provider may have had it
+        if not message.uncertain:
+            message.tried_at = now  # an uncertain one is looked for since its first try
         message.status = OutboxStatus.SENDING.value
         message.attempts += 1
         message.next_attempt_at = now + CLAIM_LEASE
@@ -167,15 +172,21 @@ def _claim_next_due(session: Session, now: datetime) -> OutboxMessage | None:
     return message
 
 
-def _deliver(sender: SmsSender, message: OutboxMessage, now: datetime) -> None:
-    """Send one claimed message and record the outcome on it."""
+def _deliver(session: Session, sender: SmsSender, message: OutboxMessage, now: datetime) -> None:
+    """Send one claimed message and record the outcome on it; one the provider may have
+    already is looked for there first, and not sent again when it is found."""
     if message.attempts > MAX_ATTEMPTS:
         _fail(message, "interrupted during the last attempt")
         return
     try:
-        provider_id = sender.send(message.recipient, message.body)
+        provider_id = _already_sent(session, sender, message) or sender.send(
+            message.recipient, message.body
+        )
     except PermanentSendError as exc:
         _fail(message, exc.summary)
+    except UncertainSendError as exc:
+        message.uncertain = True
+        _retry_or_fail(message, exc.summary, now)
     except TransientSendError as exc:
         _retry_or_fail(message, exc.summary, now)
     except Exception as exc:
@@ -189,6 +200,24 @@ def _deliver(sender: SmsSender, message: OutboxMessage, now: datetime) -> None:
         message.sent_at = now
         message.provider_id = provider_id
         message.last_error = None
+        message.uncertain = False
+
+
+def _already_sent(session: Session, sender: SmsSender, message: OutboxMessage) -> str | None:
+    """The provider's id of this message when an earlier try of it reached the provider: the
+    oldest look-alike since its first try that no other message of ours claims (the oldest, so
+    that a later look-alike is left to the message whose try made it)."""
+    if not message.uncertain or message.tried_at is None:
+        return None
+    found = sender.sent_since(message.recipient, message.body, message.tried_at)
+    if not found:
+        return None
+    claimed = set(
+        session.scalars(
+            select(OutboxMessage.provider_id).where(OutboxMessage.provider_id.in_(found))
+        )
+    )
+    return next((sid for sid in reversed(found) if sid not in claimed), None)
 
 
 def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import requests
@@ -11,10 +12,19 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from webapp.messaging.errors import PermanentSendError, SendError, TransientSendError
+from webapp.messaging.errors import (
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+    UncertainSendError,
+)
 from webapp.settings import Settings
 
 TWILIO_TIMEOUT_SECONDS = 10.0
+# How far Twilio's clock may be from ours when its messages are looked for after a timeout,
+# and how many of the newest messages to that number are looked at.
+CLOCK_SKEW = timedelta(minutes=2)
+LOOKUP_LIMIT = 50
 
 # Twilio error codes we name; every reason is ours, never Twilio's text (it may quote the number).
 PERMANENT_CODES = {
@@ -33,6 +43,10 @@ class SmsSender(Protocol):
     def send(self, to: str, body: str) -> str:
         """Hand one SMS to the provider and return the provider's id for it."""
 
+    def sent_since(self, to: str, body: str, since: datetime) -> list[str]:
+        """The provider's ids of messages with this body to `to` created since `since`, newest
+        first: what a send that got no answer may have left there."""
+
 
 class ConsoleSms:
     """Development backend: prints the message instead of sending it."""
@@ -41,6 +55,9 @@ class ConsoleSms:
         provider_id = f"console-{secrets.token_hex(8)}"
         print(f"=== [console SMS, not sent] {provider_id} to {to}: {body}", flush=True)
         return provider_id
+
+    def sent_since(self, to: str, body: str, since: datetime) -> list[str]:
+        return []  # printing always answers
 
 
 class TwilioSms:
@@ -66,9 +83,32 @@ class TwilioSms:
             )
         except (TwilioRestException, TwilioServiceException) as exc:
             raise classify_twilio_error(exc.status, exc.code) from None
+        except requests.ReadTimeout:
+            # Twilio had the request and did not answer in time: it may have sent it.
+            raise UncertainSendError(None, "no answer in time (maybe sent)") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise TransientSendError(None, f"connection error ({type(exc).__name__})") from None
         return message.sid
+
+    def sent_since(self, to: str, body: str, since: datetime) -> list[str]:
+        """Twilio's list of messages to `to` from our number, newest first, read for this body
+        (a trial account puts words before it) created since `since`, give or take CLOCK_SKEW."""
+        try:
+            found = self._client.messages.list(to=to, from_=self._from, limit=LOOKUP_LIMIT)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise TransientSendError(exc.code, "could not look up what was sent") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientSendError(
+                None, f"look-up: connection error ({type(exc).__name__})"
+            ) from None
+        earliest = since - CLOCK_SKEW
+        return [
+            message.sid
+            for message in found
+            if (message.body or "").endswith(body)
+            and message.date_created is not None
+            and message.date_created >= earliest
+        ]
 
 
 def classify_twilio_error(status: int, code: int | None) -> SendError:
