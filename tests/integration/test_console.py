@@ -172,7 +172,15 @@ def test_call_status_callbacks_never_move_backwards_and_replays_change_nothing(a
         leg = session.get(CallLeg, sid)
         assert (leg.status, leg.sequence) == ("completed", 3)
     unsigned = app.test_client().post(status, data={"CallSid": sid, "CallStatus": "failed"})
-    assert unsigned.status_code == 403
+    forged = app.test_client().post(
+        status,
+        data={"CallSid": sid, "CallStatus": "failed", "SequenceNumber": "9"},
+        headers={"X-Twilio-Signature": "bm90IFR3aWxpbydzIHNpZ25hdHVyZQ=="},
+    )
+    assert unsigned.status_code == forged.status_code == 403
+    with session_scope(app) as session:
+        leg = session.get(CallLeg, sid)
+        assert (leg.status, leg.sequence) == ("completed", 3), "a refused callback changes nothing"
 
 
 def test_an_outcome_closes_it_and_her_receipt_then_says_so(app):
@@ -199,6 +207,15 @@ def test_a_text_with_a_keyword_starts_a_request_and_the_answer_says_nothing(app)
     with session_scope(app) as session:
         requests = session.scalars(select(CallbackRequest)).all()
         assert [(r.source, r.language, r.number) for r in requests] == [("sms", "es", NUMBER)]
+
+
+def test_a_text_twilio_did_not_sign_starts_nothing(app):
+    unsigned = app.test_client().post(
+        "/hooks/twilio/sms", data={"From": NUMBER, "Body": "LLAMAR", "MessageSid": "SM4"}
+    )
+    assert unsigned.status_code == 403
+    with session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(CallbackRequest)) == 0
 
 
 def test_message_status_callbacks_are_idempotent_and_failures_show_to_supervisors(app):
