@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import app_on, csrf_token
+from tests.conftest import app_on, csrf_token, unlock
+from tests.integration.test_call import TICKET
+from tests.integration.test_call import fields as call_fields
 from tests.messaging_fakes import LocalTwilioHttpClient, TwilioCallbacks
 from webapp.accounts.models import AuditEvent
 from webapp.accounts.sessions import start_session
@@ -19,7 +23,8 @@ from webapp.callbacks.models import CallbackRequest, CallLeg
 from webapp.callbacks.windows import Window
 from webapp.db import session_scope
 from webapp.messaging.models import OutboxMessage
-from webapp.messaging.outbox import enqueue
+from webapp.messaging.outbox import deliver_due, enqueue
+from webapp.messaging.sms import sms_sender_for
 
 TOKEN = "t" * 32
 PUBLIC_URL = "https://haven.example.org"
@@ -136,7 +141,9 @@ def test_call_now_rings_the_advocate_and_the_twiml_dials_her_masked(app, fake_tw
     assert ('machineDetection="Enable"' in xml) is (not voicemail_ok)
 
 
-def test_a_machine_where_no_message_may_be_left_is_hung_up_on(app, fake_twilio):
+@pytest.mark.parametrize("answered_by", ["machine_start", "unknown"])
+def test_a_machine_where_no_message_may_be_left_is_hung_up_on(app, fake_twilio, answered_by):
+    """Answering-machine detection unsure ("unknown") counts as a machine: no word is said."""
     browser, _user_id, request_id = advocate(app, voicemail_ok=False)
     post(browser, "/console/take")
     post(browser, f"/console/requests/{request_id}/call", page=f"/console/requests/{request_id}")
@@ -144,7 +151,7 @@ def test_a_machine_where_no_message_may_be_left_is_hung_up_on(app, fake_twilio):
     machine_url = bridge_url.replace("/voice/bridge/", "/voice/machine/")
     twilio = TwilioCallbacks(app.test_client(), TOKEN, PUBLIC_URL)
     survivor_leg = "CA" + "2" * 32
-    answered = twilio.post(machine_url, {"CallSid": survivor_leg, "AnsweredBy": "machine_start"})
+    answered = twilio.post(machine_url, {"CallSid": survivor_leg, "AnsweredBy": answered_by})
     assert answered.status_code == 204
     assert fake_twilio.call_updates == [(survivor_leg, {"Status": "completed"})]
     twilio.post(machine_url, {"CallSid": "CA" + "3" * 32, "AnsweredBy": "human"})
@@ -240,3 +247,55 @@ def test_a_lease_left_alone_lapses_and_the_request_is_in_the_queue_again(app, cl
     clock.advance(timedelta(minutes=11).total_seconds())
     queue_page = browser.get("/console/").get_data(as_text=True)
     assert f"/console/requests/{request_id}/take" in queue_page
+
+
+def test_no_log_line_of_the_whole_flow_holds_her_words_or_an_address(app, fake_twilio, caplog):
+    """Her form at /call, the alerts, the console, Twilio's TwiML, machine and status
+    callbacks, a text with the keyword: every logger at DEBUG, nothing of hers in any line."""
+    caplog.set_level(logging.DEBUG)
+    browser, _user_id, _request_id = advocate(app)
+    survivor, where = app.test_client(), {"REMOTE_ADDR": "203.0.113.77"}
+    unlock(survivor, environ_base=where)
+    page = survivor.get("/call", environ_base=where).get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "ticket": TICKET.search(page).group(1)}
+    form |= call_fields(note="He is home at nine")
+    assert survivor.post("/call", data=form, environ_base=where).status_code == 303
+    sender = sms_sender_for(
+        app.config["HAVEN_SETTINGS"], http_client=app.extensions["twilio.http_client"]
+    )
+    with session_scope(app) as session:
+        assert deliver_due(session, sender, now=MONDAY_1830).sent >= 2
+    for _ in range(2):  # both requests: card, call, Twilio's side, outcome
+        request_id = int(post(browser, "/console/take").headers["Location"].rsplit("/", 1)[1])
+        card = f"/console/requests/{request_id}"
+        assert "pharmacy" in browser.get(card).get_data(as_text=True)
+        post(browser, f"{card}/call", page=card)
+        twilio = TwilioCallbacks(app.test_client(), TOKEN, PUBLIC_URL)
+        bridge = fake_twilio.calls[-1].form["Url"]
+        leg = "CA" + uuid.uuid4().hex
+        twilio.post(bridge, {"CallSid": leg, "CallStatus": "in-progress"})
+        machine = bridge.replace("/voice/bridge/", "/voice/machine/")
+        twilio.post(machine, {"CallSid": leg, "AnsweredBy": "human"})
+        for status, sequence in [("ringing", 1), ("in-progress", 2), ("completed", 3)]:
+            twilio.post(
+                "/hooks/twilio/calls/status",
+                {"CallSid": leg, "CallStatus": status, "SequenceNumber": str(sequence)},
+            )
+        post(browser, f"{card}/outcome", {"outcome": "reached", "notes": "her sister's"}, card)
+    twilio.post(
+        "/hooks/twilio/sms", {"From": "+12175550143", "Body": "LLAMAR", "MessageSid": "SM5"}
+    )
+
+    logged = caplog.text
+    assert logged, "the flow logs something, so this checks something"
+    for private in [
+        "Rosa",
+        "pharmacy",
+        "my order",
+        "home at nine",
+        "sister",
+        "0142",
+        "0143",
+        "203.0.113.77",
+    ]:
+        assert private not in logged, private
