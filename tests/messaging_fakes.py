@@ -14,6 +14,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 from email.utils import formatdate
+from xml.etree import ElementTree
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
@@ -45,6 +46,8 @@ class FakeTwilio:
         self.received: list[ReceivedMessage] = []
         self.calls: list[ReceivedMessage] = []  # calls created
         self.call_updates: list[tuple[str, dict]] = []  # (call sid, form), e.g. a hang-up
+        self.dialled: list[DialledLeg] = []  # the legs TwiML had Twilio dial (see `answer`)
+        self._answered: set[str] = set()
         self._failures: deque[tuple[int, int]] = deque()
         self.refuse: dict[str, int] = {}  # recipient -> Twilio error code, every time
         self.received_at: dict[str, float] = {}  # message sid -> when it arrived (time.time)
@@ -138,7 +141,46 @@ class FakeTwilio:
         self.calls.append(ReceivedMessage(match["sid"], credentials, form))
         if self._failures:
             return _error(*self._failures.popleft(), to=form.get("To", ""))
-        return _json(201, _call_resource(match["sid"], f"CA{uuid.uuid4().hex}", form))
+        resource = _call_resource(match["sid"], f"CA{uuid.uuid4().hex}", form)
+        form["Sid"] = resource["sid"]
+        return _json(201, resource)
+
+    def answer(self, callbacks: TwilioCallbacks) -> list[DialledLeg]:
+        """The created calls are picked up: as Twilio does, fetch each one's TwiML (signed) from
+        its Url, and dial what its <Dial> says; returns the legs dialled now."""
+        legs = []
+        for call in self.calls:
+            if call.form["Sid"] in self._answered:
+                continue
+            self._answered.add(call.form["Sid"])
+            twiml = callbacks.post(
+                call.form["Url"], {"CallSid": call.form["Sid"], "CallStatus": "in-progress"}
+            )
+            root = ElementTree.fromstring(twiml.get_data())  # noqa: S314 (Haven's own TwiML)
+            for dial in root.iter("Dial"):
+                for number in dial.iter("Number"):
+                    legs.append(
+                        DialledLeg(
+                            parent=call.form["Sid"],
+                            to=(number.text or "").strip(),
+                            caller_id=dial.get("callerId", ""),
+                            machine_detection=number.get("machineDetection", ""),
+                            amd_callback=number.get("amdStatusCallback", ""),
+                        )
+                    )
+        self.dialled.extend(legs)
+        return legs
+
+
+@dataclass(frozen=True)
+class DialledLeg:
+    """A call Twilio placed because an answered call's TwiML said <Dial><Number>."""
+
+    parent: str
+    to: str
+    caller_id: str
+    machine_detection: str
+    amd_callback: str
 
 
 def _call_resource(account_sid: str, sid: str, form: dict) -> dict:

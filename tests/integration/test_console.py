@@ -134,11 +134,10 @@ def test_call_now_rings_the_advocate_and_the_twiml_dials_her_masked(app, fake_tw
     assert BRIDGE.search(call.form["Url"]) and NUMBER not in call.form["Url"]
 
     twilio = TwilioCallbacks(app.test_client(), TOKEN, PUBLIC_URL)
-    twiml = twilio.post(call.form["Url"], {"CallSid": "CA" + "1" * 32, "CallStatus": "in-progress"})
-    xml = twiml.get_data(as_text=True)
-    assert twiml.mimetype == "text/xml"
-    assert f'callerId="{CALLER_ID}"' in xml and f">{NUMBER}</Number>" in xml
-    assert ('machineDetection="Enable"' in xml) is (not voicemail_ok)
+    [her_leg] = fake_twilio.answer(twilio)
+    assert (her_leg.to, her_leg.caller_id) == (NUMBER, CALLER_ID)
+    assert (her_leg.machine_detection == "Enable") is (not voicemail_ok)
+    assert bool(her_leg.amd_callback) is (not voicemail_ok)
 
 
 @pytest.mark.parametrize("answered_by", ["machine_start", "unknown"])
