@@ -72,6 +72,10 @@ class Staff:
     def code(self) -> str:
         return pyotp.TOTP(self.secret).at(int(self.clock.time()))
 
+    def code_after(self, seconds: int) -> str:
+        """The code the authenticator shows once `sign_in` has moved the clock on."""
+        return pyotp.TOTP(self.secret).at(int(self.clock.time()) + seconds)
+
     def enrol(self):
         assert password_step(self.client, self.email).headers["Location"].startswith("/staff/enrol")
         page = self.client.get("/staff/enrol").get_data(as_text=True)
@@ -107,6 +111,26 @@ def test_sign_in_needs_password_and_a_fresh_code(ana):
     response = ana.sign_in()
     assert response.status_code == 303 and response.headers["Location"] == "/console/"
     assert ana.client.get("/console/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+        str.maketrans("0123456789", "０１２３４５６７８９"),
+    ],
+    ids=["arabic-indic", "full-width"],
+)
+def test_codes_typed_on_another_keyboard_enrol_and_sign_in(app, clock, digits):
+    staff = Staff(app, clock)
+    assert password_step(staff.client).headers["Location"].startswith("/staff/enrol")
+    page = staff.client.get("/staff/enrol").get_data(as_text=True)
+    staff.secret = SECRET_IN_PAGE.search(page).group(1)
+    enrolled = post(staff.client, "/staff/enrol", {"code": staff.code().translate(digits)})
+    assert enrolled.status_code == 200 and RECOVERY_IN_PAGE.findall(enrolled.get_data(as_text=True))
+    post(staff.client, "/staff/sessions/end-all", {})
+    signed_in = staff.sign_in(code=staff.code_after(30).translate(digits))
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/console/"
 
 
 def test_a_code_is_refused_the_second_time(ana):
