@@ -586,3 +586,36 @@ def test_a_day_that_closes_before_it_opens_is_refused_unless_it_ends_after_midni
     with session_scope(db_app) as session:
         (field,) = session.scalars(select(FieldChange).where(FieldChange.field == "hours"))
         assert '"20:00", "02:00", "overnight"' in field.after
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after", "closure"),
+    [
+        ("en", "Monday 08:00–12:00", "Tuesday 10:00–18:00", "Closed Jan 18 – 22, 2027 (Repairs)"),
+        ("es", "lunes 08:00–12:00", "martes 10:00–18:00", "Cerrado 18–22 ene 2027 (Repairs)"),
+        ("ar", "الاثنين 08:00–12:00", "الثلاثاء 10:00–18:00", "مغلق 18–22 يناير 2027 (Repairs)"),
+    ],
+    ids=["en", "es", "ar"],
+)
+def test_a_moderator_reads_changed_hours_in_their_own_language(
+    db_app, clock, listing, language, before, after, closure
+):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    monday = {"h-MO-0-opens": "08:00", "h-MO-0-closes": "12:00"}
+    editor.send(page, f"{page}/changes", monday, match={"f-hours": "1"})
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    tuesday = {"h-MO-0-opens": "", "h-MO-0-closes": "", "h-TU-0-opens": "10:00"}
+    tuesday |= {"h-TU-0-closes": "18:00", "x-0-from": "2027-01-18", "x-0-to": "2027-01-22"}
+    editor.send(page, f"{page}/changes", tuesday | {"x-0-note": "Repairs"}, match={"f-hours": "1"})
+
+    moderator = staff(db_app, clock, listing["second_moderator"])
+    change = f"/portal/changes/{latest_change(db_app).id}"
+    text = moderator.get(change, headers={"Accept-Language": language}).get_data(as_text=True)
+    row = re.search(r'<table class="diff">.*?</table>', text, re.S).group(0)
+    cells = [
+        " ".join(markup.unescape(re.sub(r"<[^>]+>", "", cell)).split())
+        for cell in row.split("<td")[1:]
+    ]
+    assert before in cells[0] and "MO" not in cells[0], "the hours as they stand, in words"
+    assert after in cells[1] and closure in cells[1] and "TU" not in cells[1]

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from babel.dates import get_day_names
-from flask_babel import get_locale
+from babel.dates import format_interval, format_skeleton, get_day_names
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -110,10 +110,39 @@ def shown(value: object) -> str:
             else str(VISIBILITY[value["visibility"]])
         )
     if isinstance(value, dict):
-        return hours.summary(value)
+        return hours_text(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def hours_text(model: dict) -> str:
+    """Opening hours as an editor or moderator reads them, in their language: "Tuesday
+    09:00–17:00; Closed Jan 18 – 22, 2027 (Repairs)". An overnight span reads as the clock
+    says it, 20:00–02:00; "24:00" is the end of the day."""
+    locale = get_locale()
+    names = get_day_names("wide", locale=locale)
+    parts = []
+    for n, code in enumerate(hours.DAYS):
+        spans = model.get("week", {}).get(code, [])
+        if spans:
+            parts.append(f"{names[n]} {_span_text(spans)}")
+    for found in model.get("exceptions", []):
+        first, last = date.fromisoformat(found["from"]), date.fromisoformat(found["to"])
+        if first == last:
+            dates = format_skeleton("yMMMd", first, locale=locale)
+        else:
+            dates = format_interval(first, last, "yMMMd", locale=locale)
+        if found.get("hours"):
+            said = gettext("%(hours)s, %(dates)s", hours=_span_text(found["hours"]), dates=dates)
+        else:
+            said = gettext("Closed %(dates)s", dates=dates)
+        parts.append(f"{said} ({found['note']})" if found.get("note") else said)
+    return "; ".join(parts)
+
+
+def _span_text(spans: list) -> str:
+    return ", ".join(f"{span[0]}\u2013{span[1]}" for span in spans)
 
 
 def views(
