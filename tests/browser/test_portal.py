@@ -21,6 +21,7 @@ SOURCE = "Free legal help with protection orders, by appointment."
 SPANISH = "Ayuda legal gratuita con órdenes de protección, con cita previa."
 # A word of the Spanish text alone: the survivor's search finds the service only through it.
 SPANISH_WORD = "gratuita"
+TUESDAY = {"en": "Tuesday", "ar": "الثلاثاء"}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,11 @@ def listed_service(server, locale: str) -> tuple[str, str]:
     return organization, service
 
 
+def direction(element) -> str:
+    """Which way the text of `element` runs as laid out: "ltr" or "rtl"."""
+    return element.evaluate("element => getComputedStyle(element).direction")
+
+
 def checked(page, what: str) -> None:
     """Nothing for axe to report, and nothing wider than the phone's screen."""
     assert axe_violations(page) == [], what
@@ -70,6 +76,7 @@ def tab_to(page, target, most: int = 40) -> None:
 
 def watched(context, base: str, requested: list, refused: list):
     page = context.new_page()
+    page.set_default_timeout(5000)
     page.on("request", lambda request: requested.append(request.url))
     refused += csp_refusals(page)
     return page
@@ -129,6 +136,8 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     page.locator('a[lang="es"]').first.click()
     page.wait_for_url(f"**/portal/services/{service}/translations/es")
     checked(page, "the Spanish translations")
+    assert direction(page.locator("main h1 bdi[lang=es]")) == "ltr", "Español reads as itself"
+    assert direction(page.locator("td div[lang=en]", has_text=SOURCE)) == "ltr"
     description = page.locator("#f-description-es")
     assert description.get_attribute("lang") == "es"
     description.fill(SPANISH)
@@ -153,11 +162,14 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
         page.goto(change)
         checked(page, "a change")
         diff = page.locator("table.diff").inner_text()
+        added = page.locator("table.diff ins")
         if "(es)" in diff:
-            assert page.locator("table.diff ins").inner_text() == SPANISH
+            assert added.inner_text() == SPANISH
+            assert direction(added) == "ltr", "Spanish runs left to right, in Arabic too"
         else:
-            assert "10:00" in page.locator("table.diff ins").inner_text()
-            assert "09:00" in page.locator("table.diff del").inner_text()
+            assert added.inner_text() == "10:00–18:00"
+            assert page.locator("table.diff del").inner_text() == "09:00–17:00"
+            assert TUESDAY[locale] in diff, "the day in the moderator's language"
         page.locator('form[action$="/approve"] button[type=submit]').click()
         page.wait_for_url(base + "/portal/review")
         assert page.locator("p.saved[role=status]").is_visible()
