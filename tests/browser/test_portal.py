@@ -22,6 +22,7 @@ SPANISH = "Ayuda legal gratuita con órdenes de protección, con cita previa."
 # A word of the Spanish text alone: the survivor's search finds the service only through it.
 SPANISH_WORD = "gratuita"
 TUESDAY = {"en": "Tuesday", "ar": "الثلاثاء"}
+DESCRIPTION = {"en": "Description", "ar": "الوصف"}
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +139,7 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     checked(page, "the Spanish translations")
     assert direction(page.locator("main h1 bdi[lang=es]")) == "ltr", "Español reads as itself"
     assert direction(page.locator("td div[lang=en]", has_text=SOURCE)) == "ltr"
-    description = page.locator("#f-description-es")
+    description = page.get_by_label(f"{DESCRIPTION[locale]} (Español)")
     assert description.get_attribute("lang") == "es"
     description.fill(SPANISH)
     send = page.locator("form", has=description).locator("button[type=submit]")
@@ -163,7 +164,7 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
         checked(page, "a change")
         diff = page.locator("table.diff").inner_text()
         added = page.locator("table.diff ins")
-        if "(es)" in diff:
+        if f"{DESCRIPTION[locale]} (Español)" in diff:
             assert added.inner_text() == SPANISH
             assert direction(added) == "ltr", "Spanish runs left to right, in Arabic too"
         else:

@@ -434,9 +434,15 @@ def test_translations_show_what_is_missing_outdated_or_machine_made(db_app, cloc
     french = editor.get(f"{service_page(listing)}/translations/fr").get_data(as_text=True)
     assert "Machine translation, not checked by a person" in french
 
+    named = 'Description <span class="meta">(<bdi lang="es">Español</bdi>)</span>'
+    assert named in spanish, "the language by its own name, not its code"
+
     answer = editor.send(page, page, {"f-description@es": "Camas para adultos y niños."})
     assert answer.status_code == 303
-    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    moderator = staff(db_app, clock, listing["moderator"])
+    queue = moderator.get("/portal/review").get_data(as_text=True)
+    assert 'Description (<bdi lang="es">Español</bdi>)' in queue and "(es)" not in queue
+    approve(moderator, latest_change(db_app).id)
     assert "Camas para adultos y niños." in survivor_page(db_app, listing["service"], "es")
     assert "Up to date" in editor.get(page).get_data(as_text=True)
 
