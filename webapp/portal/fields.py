@@ -283,6 +283,7 @@ class DayView:
     label: object
     spans: list[SpanView]
     error: str | None = None
+    short: str = ""  # the abbreviated name a phone's narrow table shows
 
 
 @dataclass
@@ -314,8 +315,9 @@ def hours_view(model: dict, typed: dict | None = None, error=None, unusual=False
         model = typed["model"]
     where = typed.get("where") if typed else None
     names = get_day_names("wide", locale=get_locale())
+    short = get_day_names("abbreviated", locale=get_locale())
     days = [
-        DayView(code, names[n], _spans(model.get("week", {}).get(code, [])))
+        DayView(code, names[n], _spans(model.get("week", {}).get(code, [])), short=short[n])
         for n, code in enumerate(hours.DAYS)
     ]
     exceptions = []
