@@ -32,7 +32,8 @@ def portal(exit_url, tmp_path_factory):
 
 
 def listed_service(server, locale: str) -> tuple[str, str]:
-    """An organization with one published service, open on Tuesdays 09:00 to 17:00."""
+    """An organization with one published service, open on Tuesdays 09:00 to 17:00, with a
+    phone, free places and an address (every section of the editor's page)."""
     name = f"Prairie Legal Clinic {locale}"
     with session_scope(server.app) as session:
         organization = factories.organization(session, name=f"Prairie Legal Aid {locale}")
@@ -51,6 +52,9 @@ def listed_service(server, locale: str) -> tuple[str, str]:
                 closes_at="17:00",
             )
         )
+        factories.phone(session, service, "217-555-0142", "Front desk")
+        factories.capacity(session, service)
+        factories.location(session, service)
         search.reindex(session, [service])
     return organization, service
 
