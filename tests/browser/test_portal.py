@@ -23,6 +23,7 @@ SPANISH = "Ayuda legal gratuita con órdenes de protección, con cita previa."
 SPANISH_WORD = "gratuita"
 TUESDAY = {"en": "Tuesday", "ar": "الثلاثاء"}
 DESCRIPTION = {"en": "Description", "ar": "الوصف"}
+WAITING = {"en": "Waiting for a moderator", "ar": "بانتظار مشرف"}
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +152,8 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     send.press("Enter")
     page.wait_for_url(f"**/portal/services/{service}/translations/es")
     assert page.locator("p.saved[role=status]").is_visible()
+    state = page.locator("tr", has=page.get_by_label(f"{DESCRIPTION[locale]} (Español)"))
+    assert state.get_by_role("link", name=WAITING[locale]).is_visible(), "it waits for review"
     checked(page, "the Spanish translations, sent")
     editor.close()
 

@@ -442,6 +442,11 @@ def test_translations_show_what_is_missing_outdated_or_machine_made(db_app, cloc
     moderator = staff(db_app, clock, listing["moderator"])
     queue = moderator.get("/portal/review").get_data(as_text=True)
     assert 'Description (<bdi lang="es">Español</bdi>)' in queue and "(es)" not in queue
+    waiting = editor.get(page).get_data(as_text=True)
+    change_link = (
+        f'<a href="/portal/changes/{latest_change(db_app).id}">Waiting for a moderator</a>'
+    )
+    assert change_link in waiting, "the editor sees the translation waits, and where"
     approve(moderator, latest_change(db_app).id)
     assert "Camas para adultos y niños." in survivor_page(db_app, listing["service"], "es")
     assert "Up to date" in editor.get(page).get_data(as_text=True)
