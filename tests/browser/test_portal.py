@@ -6,13 +6,22 @@ policy throughout, and some of it done with the keyboard alone."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pyotp
 import pytest
 
 from tests import factories
 from tests.browser.conftest import serve_haven
 from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
-from tests.browser.test_invitations import EDITOR_PASSWORD, FITS_THE_SCREEN, signed_in_moderator
+from tests.browser.test_invitations import (
+    EDITOR_PASSWORD,
+    FITS_THE_SCREEN,
+    PASSWORD,
+    signed_in_moderator,
+)
+from webapp.accounts import operations
+from webapp.accounts.passwords import PasswordHasher
 from webapp.db import new_id, session_scope
 from webapp.directory import search
 from webapp.directory.tables import TABLES
@@ -65,6 +74,22 @@ def direction(element) -> str:
     return element.evaluate("element => getComputedStyle(element).direction")
 
 
+def enrolled_moderator(server, email: str) -> pyotp.TOTP:
+    """A moderator with a password and an authenticator app set up; returns the app."""
+    secret = pyotp.random_base32()
+    with session_scope(server.app) as session:
+        moderator = operations.create_user(
+            session,
+            PasswordHasher(server.app.config["HAVEN_SETTINGS"]),
+            email=email,
+            password=PASSWORD,
+            roles=["moderator"],
+            now=datetime.now(UTC),
+        )
+        moderator.totp_secret, moderator.mfa_enrolled_at = secret, datetime.now(UTC)
+    return pyotp.TOTP(secret)
+
+
 def checked(page, what: str) -> None:
     """Nothing for axe to report, and nothing wider than the phone's screen."""
     assert axe_violations(page) == [], what
@@ -80,7 +105,8 @@ def tab_to(page, target, most: int = 40) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
-def watched(context, base: str, requested: list, refused: list):
+def watched(context, requested: list, refused: list):
+    """A page of `context` whose requests and CSP refusals are noted."""
     page = context.new_page()
     page.set_default_timeout(5000)
     page.on("request", lambda request: requested.append(request.url))
@@ -100,8 +126,9 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     # A moderator invites the organization's editor and passes the link on.
     inviting = browser.new_context(**phone, locale=locale)
     signed_in_moderator(portal, inviting, f"inviter-{locale}@haven.test")
-    page = watched(inviting, base, requested, refused)
+    page = watched(inviting, requested, refused)
     page.goto(f"{base}/portal/invitations?organization={organization}")
+    checked(page, "invitations")
     page.locator("#email").fill(f"editor-{locale}@prairie.example.org")
     page.locator('form[action$="/portal/invitations"] button[type=submit]').click()
     link = page.locator("#invitation-link").input_value()
@@ -109,7 +136,7 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
 
     # The editor joins: password and second factor, the keyboard's Enter sending each form.
     editor = browser.new_context(**phone, locale=locale)
-    page = watched(editor, base, requested, refused)
+    page = watched(editor, requested, refused)
     page.goto(link)
     page.locator("#password").fill(EDITOR_PASSWORD)
     page.locator("#confirm").fill(EDITOR_PASSWORD)
@@ -157,11 +184,20 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     checked(page, "the Spanish translations, sent")
     editor.close()
 
-    # Another moderator sees both changes with their diffs and approves them.
+    # Another moderator signs in, sees both changes with their diffs and approves them.
     reviewing = browser.new_context(**phone, locale=locale)
-    signed_in_moderator(portal, reviewing, f"reviewer-{locale}@haven.test")
-    page = watched(reviewing, base, requested, refused)
+    email = f"reviewer-{locale}@haven.test"
+    authenticator = enrolled_moderator(portal, email)
+    page = watched(reviewing, requested, refused)
     page.goto(base + "/portal/review")
+    page.wait_for_url("**/staff/login**")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/staff/code**")
+    page.locator("#code").fill(authenticator.now())
+    page.locator("#code").press("Enter")
+    page.wait_for_url(base + "/portal/review")
     checked(page, "the queue")
     rows = page.locator("tbody tr", has_text=f"Prairie Legal Clinic {locale}")
     assert rows.count() == 2
@@ -178,7 +214,9 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
             assert added.inner_text() == "10:00–18:00"
             assert page.locator("table.diff del").inner_text() == "09:00–17:00"
             assert TUESDAY[locale] in diff, "the day in the moderator's language"
-        page.locator('form[action$="/approve"] button[type=submit]').click()
+        approve = page.locator('form[action$="/approve"] button[type=submit]')
+        tab_to(page, approve)
+        approve.press("Enter")
         page.wait_for_url(base + "/portal/review")
         assert page.locator("p.saved[role=status]").is_visible()
     checked(page, "the queue, emptied")
@@ -187,7 +225,7 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
 
     # A survivor, in Spanish, finds the service by a word of its Spanish text.
     survivor = browser.new_context(**phone, locale=locale)
-    page = watched(survivor, base, requested, refused)
+    page = watched(survivor, requested, refused)
     unlock(page, base)
     page.goto(base + "/places")
     language = page.locator("form.lang")
