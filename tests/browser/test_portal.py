@@ -221,6 +221,10 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
         assert page.locator("p.saved[role=status]").is_visible()
     checked(page, "the queue, emptied")
     assert page.locator("tbody tr", has_text=f"Prairie Legal Clinic {locale}").count() == 0
+    page.goto(f"{base}/portal/services/{service}/history")
+    checked(page, "the history")
+    published = page.locator("section[aria-labelledby=applied-title] tbody").inner_text()
+    assert f"{TUESDAY[locale]} 10:00–18:00" in published and SPANISH in published
     reviewing.close()
 
     # A survivor, in Spanish, finds the service by a word of its Spanish text.

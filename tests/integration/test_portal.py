@@ -630,3 +630,9 @@ def test_a_moderator_reads_changed_hours_in_their_own_language(
     ]
     assert before in cells[0] and "MO" not in cells[0], "the hours as they stand, in words"
     assert after in cells[1] and closure in cells[1] and "TU" not in cells[1]
+
+    approve(moderator, latest_change(db_app).id)
+    history = moderator.get(f"{page}/history", headers={"Accept-Language": language})
+    published = " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", history.text)).split())
+    assert f"{before} {after}; {closure.removesuffix(' (Repairs)')}" in published
+    assert "TU 10:00-18:00" not in published, "the history's data, said in words"

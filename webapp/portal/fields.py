@@ -243,6 +243,21 @@ def value_text(value: object) -> str:
     return shown(value) or "—"
 
 
+def history_text(key: str, raw: str | None) -> str:
+    """A value of the published history (HSDS metadata, written in no language) as a reader
+    of the portal reads it: hours and an address's visibility in their words."""
+    field_name, _language = split_key(key)
+    if raw and field_name == "hours":
+        model = hours.from_summary(raw)
+        return hours_text(model) if model is not None else raw
+    if raw and field_name == "place":
+        visibility, _, address = raw.partition(": ")
+        if visibility in VISIBILITY:
+            label = str(VISIBILITY[visibility])
+            return f"{label}: {address}" if address else label
+    return raw or ""
+
+
 def label_of(resource: str, key: str):
     field_name, _language = split_key(key)
     return LABELS.get((resource, field_name), field_name)
