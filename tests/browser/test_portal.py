@@ -32,6 +32,7 @@ SPANISH = "Ayuda legal gratuita con órdenes de protección, con cita previa."
 SPANISH_WORD = "gratuita"
 TUESDAY = {"en": "Tuesday", "ar": "الثلاثاء"}
 DESCRIPTION = {"en": "Description", "ar": "الوصف"}
+CHANGE = {"en": "Change", "ar": "التغيير"}
 WAITING = {"en": "Waiting for a moderator", "ar": "بانتظار مشرف"}
 
 
@@ -225,6 +226,7 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     checked(page, "the history")
     published = page.locator("section[aria-labelledby=applied-title] tbody").inner_text()
     assert f"{TUESDAY[locale]} 10:00–18:00" in published and SPANISH in published
+    assert published.count(f"Prairie Legal Aid {locale} ({CHANGE[locale]} ") == 2, "by whom"
     reviewing.close()
 
     # A survivor, in Spanish, finds the service by a word of its Spanish text.

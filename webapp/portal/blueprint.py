@@ -11,7 +11,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 @bp.context_processor
 def portal_helpers() -> dict:
-    from webapp.portal.fields import history_text, label_of, value_text
+    from webapp.portal.fields import history_author, history_text, label_of, value_text
     from webapp.runtime import now
 
     return {
@@ -19,6 +19,7 @@ def portal_helpers() -> dict:
         "field_label": label_of,
         "value_text": value_text,
         "history_text": history_text,
+        "history_author": history_author,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -256,6 +257,13 @@ def history_text(key: str, raw: str | None) -> str:
             label = str(VISIBILITY[visibility])
             return f"{label}: {address}" if address else label
     return raw or ""
+
+
+def history_author(raw: str) -> tuple[str, int | None]:
+    """Who published a history row, and by which change: the metadata's `updated_by` reads
+    "Riverside Shelter (change 12)" (see `apply._record_history`), in no language."""
+    found = re.fullmatch(r"(.*) \(change ([0-9]{1,9})\)", raw or "")
+    return (found.group(1), int(found.group(2))) if found else (raw or "", None)
 
 
 def label_of(resource: str, key: str):
