@@ -67,6 +67,14 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, _own_name(code)) for code in SUPPORTED_LOCALES]
 
 
+def locale_name(code: str) -> Markup:
+    """A language of the app by its own name, marked as that language: "Español" for `es`
+    (a code the app does not know stays as it is)."""
+    if code not in SUPPORTED_LOCALES:
+        return Markup.escape(code)
+    return Markup('<bdi lang="%s">%s</bdi>') % (code.replace("_", "-"), _own_name(code))
+
+
 def spoken_languages() -> dict[str, str]:
     """The languages of the UI as a service's staff speak them (ISO 639 codes, `zh` not
     `zh_Hans`), each named in itself: what a survivor can ask to be helped in."""
@@ -136,6 +144,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         content_language=content_language,
+        locale_name=locale_name,
         ltr=left_to_right,
         ago=time_ago,
         until=time_until,

@@ -442,9 +442,20 @@ def test_translations_show_what_is_missing_outdated_or_machine_made(db_app, cloc
     french = editor.get(f"{service_page(listing)}/translations/fr").get_data(as_text=True)
     assert "Machine translation, not checked by a person" in french
 
+    named = 'Description <span class="meta">(<bdi lang="es">Español</bdi>)</span>'
+    assert named in spanish, "the language by its own name, not its code"
+
     answer = editor.send(page, page, {"f-description@es": "Camas para adultos y niños."})
     assert answer.status_code == 303
-    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    moderator = staff(db_app, clock, listing["moderator"])
+    queue = moderator.get("/portal/review").get_data(as_text=True)
+    assert 'Description (<bdi lang="es">Español</bdi>)' in queue and "(es)" not in queue
+    waiting = editor.get(page).get_data(as_text=True)
+    change_link = (
+        f'<a href="/portal/changes/{latest_change(db_app).id}">Waiting for a moderator</a>'
+    )
+    assert change_link in waiting, "the editor sees the translation waits, and where"
+    approve(moderator, latest_change(db_app).id)
     assert "Camas para adultos y niños." in survivor_page(db_app, listing["service"], "es")
     assert "Up to date" in editor.get(page).get_data(as_text=True)
 
@@ -594,3 +605,42 @@ def test_a_day_that_closes_before_it_opens_is_refused_unless_it_ends_after_midni
     with session_scope(db_app) as session:
         (field,) = session.scalars(select(FieldChange).where(FieldChange.field == "hours"))
         assert '"20:00", "02:00", "overnight"' in field.after
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after", "closure"),
+    [
+        ("en", "Monday 08:00–12:00", "Tuesday 10:00–18:00", "Closed Jan 18 – 22, 2027 (Repairs)"),
+        ("es", "lunes 08:00–12:00", "martes 10:00–18:00", "Cerrado 18–22 ene 2027 (Repairs)"),
+        ("ar", "الاثنين 08:00–12:00", "الثلاثاء 10:00–18:00", "مغلق 18–22 يناير 2027 (Repairs)"),
+    ],
+    ids=["en", "es", "ar"],
+)
+def test_a_moderator_reads_changed_hours_in_their_own_language(
+    db_app, clock, listing, language, before, after, closure
+):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    monday = {"h-MO-0-opens": "08:00", "h-MO-0-closes": "12:00"}
+    editor.send(page, f"{page}/changes", monday, match={"f-hours": "1"})
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+    tuesday = {"h-MO-0-opens": "", "h-MO-0-closes": "", "h-TU-0-opens": "10:00"}
+    tuesday |= {"h-TU-0-closes": "18:00", "x-0-from": "2027-01-18", "x-0-to": "2027-01-22"}
+    editor.send(page, f"{page}/changes", tuesday | {"x-0-note": "Repairs"}, match={"f-hours": "1"})
+
+    moderator = staff(db_app, clock, listing["second_moderator"])
+    change = f"/portal/changes/{latest_change(db_app).id}"
+    text = moderator.get(change, headers={"Accept-Language": language}).get_data(as_text=True)
+    row = re.search(r'<table class="diff">.*?</table>', text, re.S).group(0)
+    cells = [
+        " ".join(markup.unescape(re.sub(r"<[^>]+>", "", cell)).split())
+        for cell in row.split("<td")[1:]
+    ]
+    assert before in cells[0] and "MO" not in cells[0], "the hours as they stand, in words"
+    assert after in cells[1] and closure in cells[1] and "TU" not in cells[1]
+
+    approve(moderator, latest_change(db_app).id)
+    history = moderator.get(f"{page}/history", headers={"Accept-Language": language})
+    published = " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", history.text)).split())
+    assert f"{before} {after}; {closure.removesuffix(' (Repairs)')}" in published
+    assert "TU 10:00-18:00" not in published, "the history's data, said in words"

@@ -84,6 +84,9 @@ def test_a_new_address_is_published_once_approved_with_its_history(db_app, clock
         ).all()
     assert entry.field_name == "place"
     assert OLD_STREET in entry.previous_value and NEW_STREET in entry.replacement_value
+    editor = staff(db_app, clock, place["editor"])
+    history = editor.get(f"{service_page(place)}/history").get_data(as_text=True)
+    assert f"Public: the address is shown: {NEW_STREET}" in history, "said in words"
 
 
 def test_hiding_a_place_takes_its_street_out_of_everything_public(db_app, clock, place):

@@ -11,10 +11,16 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 @bp.context_processor
 def portal_helpers() -> dict:
-    from webapp.portal.fields import label_of, value_text
+    from webapp.portal.fields import history_author, history_text, label_of, value_text
     from webapp.runtime import now
 
-    return {"moment": now(), "field_label": label_of, "value_text": value_text}
+    return {
+        "moment": now(),
+        "field_label": label_of,
+        "value_text": value_text,
+        "history_text": history_text,
+        "history_author": history_author,
+    }
 
 
 def register(app: Flask) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from babel.dates import get_day_names
-from flask_babel import get_locale
+from babel.dates import format_interval, format_skeleton, get_day_names
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -114,12 +115,41 @@ def shown(value: object) -> str:
             else str(VISIBILITY[value["visibility"]])
         )
     if isinstance(value, dict):
-        return hours.summary(value)
+        return hours_text(value)
     if isinstance(value, list):
         return ", ".join(language_name(code, str(get_locale())) for code in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def hours_text(model: dict) -> str:
+    """Opening hours as an editor or moderator reads them, in their language: "Tuesday
+    09:00–17:00; Closed Jan 18 – 22, 2027 (Repairs)". An overnight span reads as the clock
+    says it, 20:00–02:00; "24:00" is the end of the day."""
+    locale = get_locale()
+    names = get_day_names("wide", locale=locale)
+    parts = []
+    for n, code in enumerate(hours.DAYS):
+        spans = model.get("week", {}).get(code, [])
+        if spans:
+            parts.append(f"{names[n]} {_span_text(spans)}")
+    for found in model.get("exceptions", []):
+        first, last = date.fromisoformat(found["from"]), date.fromisoformat(found["to"])
+        if first == last:
+            dates = format_skeleton("yMMMd", first, locale=locale)
+        else:
+            dates = format_interval(first, last, "yMMMd", locale=locale)
+        if found.get("hours"):
+            said = gettext("%(hours)s, %(dates)s", hours=_span_text(found["hours"]), dates=dates)
+        else:
+            said = gettext("Closed %(dates)s", dates=dates)
+        parts.append(f"{said} ({found['note']})" if found.get("note") else said)
+    return "; ".join(parts)
+
+
+def _span_text(spans: list) -> str:
+    return ", ".join(f"{span[0]}\u2013{span[1]}" for span in spans)
 
 
 def views(
@@ -220,6 +250,28 @@ def value_text(value: object) -> str:
     return shown(value) or "—"
 
 
+def history_text(key: str, raw: str | None) -> str:
+    """A value of the published history (HSDS metadata, written in no language) as a reader
+    of the portal reads it: hours and an address's visibility in their words."""
+    field_name, _language = split_key(key)
+    if raw and field_name == "hours":
+        model = hours.from_summary(raw)
+        return hours_text(model) if model is not None else raw
+    if raw and field_name == "place":
+        visibility, _, address = raw.partition(": ")
+        if visibility in VISIBILITY:
+            label = str(VISIBILITY[visibility])
+            return f"{label}: {address}" if address else label
+    return raw or ""
+
+
+def history_author(raw: str) -> tuple[str, int | None]:
+    """Who published a history row, and by which change: the metadata's `updated_by` reads
+    "Riverside Shelter (change 12)" (see `apply._record_history`), in no language."""
+    found = re.fullmatch(r"(.*) \(change ([0-9]{1,9})\)", raw or "")
+    return (found.group(1), int(found.group(2))) if found else (raw or "", None)
+
+
 def label_of(resource: str, key: str):
     field_name, _language = split_key(key)
     return LABELS.get((resource, field_name), field_name)
@@ -260,6 +312,7 @@ class DayView:
     label: object
     spans: list[SpanView]
     error: str | None = None
+    short: str = ""  # the abbreviated name a phone's narrow table shows
 
 
 @dataclass
@@ -291,8 +344,9 @@ def hours_view(model: dict, typed: dict | None = None, error=None, unusual=False
         model = typed["model"]
     where = typed.get("where") if typed else None
     names = get_day_names("wide", locale=get_locale())
+    short = get_day_names("abbreviated", locale=get_locale())
     days = [
-        DayView(code, names[n], _spans(model.get("week", {}).get(code, [])))
+        DayView(code, names[n], _spans(model.get("week", {}).get(code, [])), short=short[n])
         for n, code in enumerate(hours.DAYS)
     ]
     exceptions = []

@@ -267,11 +267,23 @@ def _translation_languages(listing: Listing) -> list[tuple[str, str]]:
 class TranslationRow:
     view: fields.FieldView
     source: str
-    state: str  # missing, machine, outdated, current
+    state: str  # missing, machine, outdated, current, waiting (a proposal awaits a moderator)
+    change_id: int | None = None  # the proposal waiting
+
+
+def _waiting(listing: Listing) -> dict[tuple[str, str, str], int]:
+    """(resource, record id, key) of each field a pending change proposes, with its change."""
+    return {
+        (change.resource, change.record_id, key_of(found.field, found.language)): change.id
+        for change in reversed(review.of_service(get_session(), listing.service.id, open_only=True))
+        if change.status == Status.PENDING
+        for found in change.fields
+    }
 
 
 def translation_forms(listing: Listing, language: str, failed: dict | None = None) -> list:
     failed = failed or {}
+    waiting = _waiting(listing)
     forms = []
     for record in listing.records:
         again = failed.get("where") == (record.resource, record.id, Action.UPDATE)
@@ -282,14 +294,17 @@ def translation_forms(listing: Listing, language: str, failed: dict | None = Non
             errors=failed.get("errors") if again else None,
             language=language,
         )
-        rows = [
-            TranslationRow(
-                view,
-                fields.shown(record.values.get(view.key.split("@")[0])),
-                _state(record, view.key),
+        rows = []
+        for view in shown:
+            change_id = waiting.get((record.resource, record.id, view.key))
+            rows.append(
+                TranslationRow(
+                    view,
+                    fields.shown(record.values.get(view.key.split("@")[0])),
+                    "waiting" if change_id else _state(record, view.key),
+                    change_id,
+                )
             )
-            for view in shown
-        ]
         if any(row.source for row in rows):
             form = RecordForm(
                 record.resource,

@@ -15,6 +15,7 @@ saving it replaces them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,6 +32,7 @@ MOST_SPANS = 2  # a day: closed, open, or open with a break
 MOST_EXCEPTIONS = 20
 LONGEST_EXCEPTION = timedelta(days=366)
 NOTE_LIMIT = 200
+SPAN = re.compile(r"([0-2][0-9]:[0-5][0-9])-([0-2][0-9]:[0-5][0-9])")
 
 
 class BadHours(DirectoryError, ValueError):
@@ -367,3 +369,32 @@ def summary(model: dict) -> str:
         said = ", ".join(f"{s[0]}-{s[1]}" for s in found.get("hours", [])) or "closed"
         parts.append(f"{found['from']}..{found['to']} {said}")
     return "; ".join(parts)
+
+
+def from_summary(text: str) -> dict | None:
+    """The model a `summary` line says, for showing the history in a reader's language; None
+    when the line is not one `summary` writes. The summary keeps no notes and no "ends after
+    midnight" marks, so neither comes back."""
+    model = empty()
+    for part in text.split("; ") if text else []:
+        head, _, rest = part.partition(" ")
+        spans = [] if rest == "closed" else _spans_of(rest)
+        if head in DAYS and spans and head not in model["week"]:
+            model["week"][head] = spans
+        elif ".." in head and spans is not None:
+            first, _, last = head.partition("..")
+            try:
+                date.fromisoformat(first), date.fromisoformat(last)
+            except ValueError:
+                return None
+            model["exceptions"].append({"from": first, "to": last, "hours": spans, "note": ""})
+        else:
+            return None
+    return model
+
+
+def _spans_of(text: str) -> list[list[str]] | None:
+    found = [SPAN.fullmatch(span) for span in text.split(", ")]
+    if not all(found):
+        return None
+    return [[match.group(1), match.group(2)] for match in found if match]

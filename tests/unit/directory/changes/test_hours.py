@@ -145,3 +145,30 @@ def test_schedules_the_model_cannot_say_are_unusual():
         "description": None,
     }
     assert hours._parse(monthly) is None
+
+
+def test_the_historys_summary_reads_back_as_the_hours_it_says():
+    model = {
+        "week": {"MO": [["09:00", "12:00"], ["13:00", "17:00"]], "FR": [["20:00", "02:00"]]},
+        "exceptions": [
+            {"from": "2027-01-18", "to": "2027-01-22", "hours": [], "note": ""},
+            {"from": "2027-12-24", "to": "2027-12-24", "hours": [["10:00", "14:00"]], "note": ""},
+        ],
+    }
+    assert hours.from_summary(hours.summary(model)) == model
+    assert hours.from_summary("") == hours.empty()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Monday 09:00-17:00",
+        "MO 9-5",
+        "MO closed",
+        "MO 09:00-17:00; MO 10:00-11:00",
+        "2027-02-30..2027-03-01 closed",
+        "MO 09:00-17:00 and more",
+    ],
+)
+def test_a_line_the_summary_never_writes_is_not_read_as_hours(line):
+    assert hours.from_summary(line) is None
