@@ -42,6 +42,14 @@ def test_languages_wait_for_a_moderator_then_survivors_read_them_by_name(db_app,
     assert "Kreyòl" not in survivor_page(db_app, listing["service"])
 
     change = latest_change(db_app)
+    waiting = editor.get(page).get_data(as_text=True)
+    languages_form = waiting[
+        waiting.index('id="languages-title"') : waiting.index('id="phones-title"')
+    ]
+    assert "waits for a moderator" in languages_form
+    assert f'href="/portal/changes/{change.id}"' in languages_form
+    about = waiting[waiting.index('id="about-title"') : waiting.index('id="hours-title"')]
+    assert "waits for a moderator" not in about, "only the form whose fields it changes"
     moderator = staff(db_app, clock, listing["moderator"])
     diff = moderator.get(f"/portal/changes/{change.id}").get_data(as_text=True)
     assert "Haitian Creole" in diff and "American Sign Language" in diff

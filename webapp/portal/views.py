@@ -106,6 +106,7 @@ class RecordForm:
     hours: fields.HoursView | None = None
     place: fields.PlaceView | None = None
     languages: fields.LanguagesView | None = None
+    waiting: tuple[int, ...] = ()  # changes to what this form shows that await a moderator
 
 
 def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
@@ -130,7 +131,7 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
             failed.get("clashes", []) if again else [],
         )
 
-    return {
+    forms = {
         "service": [form_of(listing.service, "service")],
         "hours": [hours_form(listing, failed)],
         "languages": [languages_form(listing, failed)],
@@ -141,6 +142,12 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
         "places": [place_form(location, failed) for location in listing.locations],
         "access": [form_of(access, "accessibility") for access in listing.accessibility],
     }
+    waiting = _waiting(listing)
+    for form in (form for section in forms.values() for form in section):
+        shown_keys = json.loads(form.seen)
+        found = {waiting.get((form.resource, form.record_id, key)) for key in shown_keys}
+        form.waiting = tuple(sorted(change_id for change_id in found if change_id))
+    return forms
 
 
 def _model_form(record: Record, key: str, failed: dict) -> tuple[RecordForm, dict | None, object]:
