@@ -8,6 +8,7 @@ orientation tag is applied to the pixels first, so the photo still stands the ri
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 3 * 1024 * 1024  # five of them fit the 16 MB a request may carry
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera; more is a decompression bomb, not a photo
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+
+# Pillow logs every EXIF tag it reads at DEBUG, the GPS position included: never that low.
+logging.getLogger("PIL").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ OPENED = "wo"  # the lookup key of the report this session opened with its phras
 REPORTS_A_HOUR = parse("10/hour")  # per client; a refused report keeps what was typed
 PHRASE_ATTEMPTS = parse("10/15 minutes")  # wrong phrases before even a right one is refused
 ANSWERS_A_HOUR = parse("30/hour")
+LONGEST_FIELD_BYTES = 4 * 1024 * 1024
 ALREADY_SHOWN = "seen"  # the page of a phrase that was shown (or never made here)
 
 STALE_FORM = _l("This form was open for too long. Check what you typed and send it again.")
@@ -67,6 +68,15 @@ PHOTO_PROBLEMS = {
     "count": _l("Choose at most 5 photos."),
 }
 UNKNOWN_AGENCY = _l("One of these is not on the list any more. Check who may read it.")
+
+
+@bp.url_value_preprocessor
+def _room_for_long_text(endpoint: str | None, _values: dict | None) -> None:
+    """Let a long pasted text reach the view, which says what the limit is: by default a
+    field over 500 kB is refused with a bare 413 before any view (or the CSRF check) runs.
+    This runs before those checks read the form."""
+    if endpoint in ("survivor.send_report", "survivor.answer_report"):
+        request.max_form_memory_size = LONGEST_FIELD_BYTES
 
 
 def _agency_choices() -> list[tuple[str, str]]:
@@ -116,7 +126,7 @@ def send_report():
             role=form.role.data or "",
             text=form.text.data or "",
             agencies=form.agencies.data or [],
-            photos=[clean_photo(upload.read()) for upload in _uploads()],
+            photos=[clean_photo(raw) for raw in _uploads()],
         )
         operations.check(get_session(), draft)
     except BadTicket:
@@ -137,11 +147,16 @@ def send_report():
     return _store(draft, form_key)
 
 
-def _uploads() -> list:
+def _uploads() -> list[bytes]:
+    """The chosen photos' bytes (a form with none sends one nameless, empty part)."""
     chosen = [f for f in request.files.getlist("photos") if f.filename]
-    if len(chosen) > MAX_PHOTOS:
-        raise PhotoRefused("count")
-    return chosen
+    try:
+        if len(chosen) > MAX_PHOTOS:
+            raise PhotoRefused("count")
+        return [upload.read() for upload in chosen]
+    finally:
+        for upload in request.files.getlist("photos"):
+            upload.close()
 
 
 def _store(draft: operations.Draft, form_key: str):
