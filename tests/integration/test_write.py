@@ -86,7 +86,7 @@ def open_with(client, codename: str):
 
 
 def post(client, action: str, data: dict):
-    token = csrf_token(client.get("/write/report").get_data(as_text=True))
+    token = csrf_token(client.get("/write/mine").get_data(as_text=True))
     return client.post(action, data={"csrf_token": token, **data})
 
 
@@ -123,28 +123,28 @@ def test_a_report_round_trip_with_the_secret_phrase(migrated_app, survivor, poli
 
     elsewhere = migrated_app.test_client()
     unlock(elsewhere)
-    assert elsewhere.get("/write/report").headers["Location"] == "/write"
+    assert elsewhere.get("/write/mine").headers["Location"] == "/write"
     opened = open_with(elsewhere, codename.upper().replace(" ", "  "))
-    assert opened.status_code == 303 and opened.headers["Location"] == "/write/report"
-    page = elsewhere.get("/write/report").get_data(as_text=True)
+    assert opened.status_code == 303 and opened.headers["Location"] == "/write/mine"
+    page = elsewhere.get("/write/mine").get_data(as_text=True)
     assert WORDS in page and "We read it. Are you safe now?" in page
     assert "County police</strong>:\n      can read it" in page
 
     assert (
-        post(elsewhere, "/write/report/answer", {"body": "Yes, at my sister's."}).status_code == 303
+        post(elsewhere, "/write/mine/answer", {"body": "Yes, at my sister's."}).status_code == 303
     )
-    page = elsewhere.get("/write/report").get_data(as_text=True)
+    page = elsewhere.get("/write/mine").get_data(as_text=True)
     assert page.index("Are you safe now?") < page.index("Yes, at my sister&#39;s.")
 
-    stop = post(elsewhere, "/write/report/share", {"agency": police, "action": "revoke"})
+    stop = post(elsewhere, "/write/mine/share", {"agency": police, "action": "revoke"})
     assert stop.status_code == 303
-    assert "cannot read it" in elsewhere.get("/write/report").get_data(as_text=True)
+    assert "cannot read it" in elsewhere.get("/write/mine").get_data(as_text=True)
 
-    refused = post(elsewhere, "/write/report/delete", {})
+    refused = post(elsewhere, "/write/mine/delete", {})
     assert refused.status_code == 400 and "Tick the box to confirm." in refused.get_data(
         as_text=True
     )
-    gone = post(elsewhere, "/write/report/delete", {"sure": "y"})
+    gone = post(elsewhere, "/write/mine/delete", {"sure": "y"})
     assert gone.status_code == 303 and reports_stored(migrated_app) == 0
     with session_scope(migrated_app) as session:
         assert session.scalar(select(func.count()).select_from(ReportPhoto)) == 0
@@ -245,7 +245,7 @@ def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_ap
         survivor, send(survivor, the_form(survivor) | fields(), [("a.jpg", jpeg_with_gps())])
     )
     assert open_with(survivor, codename).status_code == 303
-    answered = post(survivor, "/write/report/answer", {"body": "MARKER-ANSWER still scared"})
+    answered = post(survivor, "/write/mine/answer", {"body": "MARKER-ANSWER still scared"})
     assert answered.status_code == 303
     engine = migrated_app.extensions["db.engine"]
     with engine.connect() as connection:
@@ -290,7 +290,7 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
             )
             codename = CODENAME.search(sent.text).group(1)
             token = {"csrf_token": csrf_token(sent.text)}
-            browser.post(server.url + "/write/report/close", data=token)
+            browser.post(server.url + "/write/mine/close", data=token)
             wrong = browser.post(server.url + "/write/open", data=token | {"codename": "not it"})
             assert "could not find a report" in wrong.text
             opened = browser.post(server.url + "/write/open", data=token | {"codename": codename})
@@ -298,7 +298,7 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
             answer = token | {"body": "MARKER-ANSWER at my sister's"}
             assert (
                 "MARKER-ANSWER"
-                in browser.post(server.url + "/write/report/answer", data=answer).text
+                in browser.post(server.url + "/write/mine/answer", data=answer).text
             )
         app.extensions["db.engine"].dispose()
 

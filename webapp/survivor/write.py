@@ -248,7 +248,7 @@ def _report_page(report, answer=None, deleting=None, *, status=200, share_error=
     return page, status
 
 
-@bp.get("/write/report")
+@bp.get("/write/mine")
 @unlocked_required
 def my_report():
     report = _opened()
@@ -257,7 +257,7 @@ def my_report():
     return _report_page(report)
 
 
-@bp.post("/write/report/answer")
+@bp.post("/write/mine/answer")
 @unlocked_required
 def answer_report():
     report = _opened()
@@ -281,7 +281,7 @@ def answer_report():
     return redirect(url_for("survivor.my_report"), 303)
 
 
-@bp.post("/write/report/share")
+@bp.post("/write/mine/share")
 @unlocked_required
 def share_report():
     report = _opened()
@@ -298,7 +298,7 @@ def share_report():
     return redirect(url_for("survivor.my_report"), 303)
 
 
-@bp.post("/write/report/delete")
+@bp.post("/write/mine/delete")
 @unlocked_required
 def delete_report():
     report = _opened()
@@ -318,7 +318,7 @@ def report_deleted():
     return render_template("survivor/write_deleted.html")
 
 
-@bp.post("/write/report/close")
+@bp.post("/write/mine/close")
 @unlocked_required
 def close_report():
     """Put the report away: this visit forgets it until the phrase is typed again."""
