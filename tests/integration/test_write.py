@@ -297,8 +297,7 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
             assert WORDS in opened.text
             answer = token | {"body": "MARKER-ANSWER at my sister's"}
             assert (
-                "MARKER-ANSWER"
-                in browser.post(server.url + "/write/mine/answer", data=answer).text
+                "MARKER-ANSWER" in browser.post(server.url + "/write/mine/answer", data=answer).text
             )
         app.extensions["db.engine"].dispose()
 
