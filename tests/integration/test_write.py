@@ -341,3 +341,23 @@ if "postgresql" in DATABASES:
             thread.join(timeout=60)
         assert failures == []
         assert made.count(True) == 1 and len(ids) == 1 and reports_stored(migrated_app) == 1
+
+
+def test_purge_deletes_reports_idle_for_the_retention_period_and_her_visit_keeps_one(
+    migrated_app, survivor, clock
+):
+    """`flask purge` counts from the last activity: a visit with the phrase keeps a report."""
+    kept = codename_of(survivor, send(survivor, the_form(survivor) | fields()))
+    codename_of(survivor, send(survivor, the_form(survivor) | fields()))
+    days = migrated_app.config["HAVEN_SETTINGS"].report_retention_days
+    clock.advance((days - 1) * 86400)
+    unlock(survivor)  # the visit itself ended long ago
+    assert open_with(survivor, kept).status_code == 303
+    clock.advance(2 * 86400)
+    unlock(survivor)
+    result = migrated_app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "reports deleted: 1" in result.output
+    assert reports_stored(migrated_app) == 1
+    assert open_with(survivor, kept).status_code == 303
+    page = survivor.get("/write/mine").get_data(as_text=True)
+    assert WORDS in page and "It will be deleted on" in page
