@@ -136,7 +136,7 @@ def test_a_report_round_trip_with_the_secret_phrase(migrated_app, survivor, poli
     page = elsewhere.get("/write/mine").get_data(as_text=True)
     assert page.index("Are you safe now?") < page.index("Yes, at my sister&#39;s.")
 
-    stop = post(elsewhere, "/write/mine/share", {"agency": police, "action": "revoke"})
+    stop = post(elsewhere, "/write/mine/share", {"agency": police, "change": "revoke"})
     assert stop.status_code == 303
     assert "cannot read it" in elsewhere.get("/write/mine").get_data(as_text=True)
 

@@ -74,7 +74,7 @@ class AnswerForm(TextForm):
 
 class ShareForm(TextForm):
     agency = HiddenField()
-    action = HiddenField()
+    change = HiddenField()  # never "action": it would hide the form's own action in the DOM
 
 
 class DeleteForm(TextForm):

@@ -288,9 +288,9 @@ def share_report():
     if report is None:
         return redirect(url_for("survivor.write"), 303)
     form = ShareForm()
-    if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
+    if not form.validate_on_submit() or form.change.data not in ("grant", "revoke"):
         return _report_page(report, status=400)
-    change = consent.grant if form.action.data == "grant" else consent.revoke
+    change = consent.grant if form.change.data == "grant" else consent.revoke
     try:
         change(get_session(), report, form.agency.data or "", now=now())
     except (UnknownAgency, NotShared):
