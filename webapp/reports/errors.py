@@ -13,6 +13,10 @@ class UnknownCodename(ReportError):
     """No report has this codename (or it was deleted): one answer for both."""
 
 
+class UnknownReport(ReportError):
+    """No report has this id (deleted, or purged)."""
+
+
 class BadTicket(ReportError):
     """The form's ticket was not made by this server, or is too old."""
 

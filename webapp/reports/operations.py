@@ -14,7 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.reports.choices import HAPPENED, KINDS, ROLES, areas
-from webapp.reports.errors import BadReport, PhotoRefused, UnknownAgency, UnknownCodename
+from webapp.reports.errors import (
+    BadReport,
+    PhotoRefused,
+    UnknownAgency,
+    UnknownCodename,
+    UnknownReport,
+)
 from webapp.reports.models import PartnerAgency, Report, ReportConsent, ReportMessage, ReportPhoto
 from webapp.reports.photos import MAX_PHOTOS, CleanPhoto
 
@@ -132,7 +138,7 @@ def reply(
     """An advocate answers a report; the reporter reads it with her codename."""
     report = session.get(Report, report_id)
     if report is None:
-        raise UnknownCodename()
+        raise UnknownReport()
     return _add_message(session, report, "advocate", author_id, body, now)
 
 

@@ -15,6 +15,7 @@ from webapp.reports.errors import (
     PhotoRefused,
     UnknownAgency,
     UnknownCodename,
+    UnknownReport,
 )
 from webapp.reports.models import AgencyRead, Report, ReportMessage
 from webapp.reports.photos import CleanPhoto
@@ -109,6 +110,8 @@ def test_a_wrong_codename_and_a_deleted_report_look_the_same(db):
     with pytest.raises(UnknownCodename):
         operations.find(db, f"{1:064x}")
     assert count(db, ReportMessage) == 0
+    with pytest.raises(UnknownReport):
+        operations.reply(db, report.id, "Hello?", author_id=None, now=NOW)
 
 
 def test_consent_per_agency_can_be_revoked_and_given_again(db, db_app):
