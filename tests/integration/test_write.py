@@ -361,3 +361,19 @@ def test_purge_deletes_reports_idle_for_the_retention_period_and_her_visit_keeps
     assert open_with(survivor, kept).status_code == 303
     page = survivor.get("/write/mine").get_data(as_text=True)
     assert WORDS in page and "It will be deleted on" in page
+
+
+def test_a_filled_honeypot_stores_nothing(migrated_app, survivor):
+    answer = send(survivor, the_form(survivor) | fields(website="https://spam.example"))
+    assert answer.status_code == 400 and reports_stored(migrated_app) == 0
+
+
+def test_no_repr_shows_the_words_or_the_lookup_key(migrated_app, survivor, police):
+    codename_of(survivor, send(survivor, the_form(survivor) | fields(agencies=[police])))
+    with session_scope(migrated_app) as session:
+        report = session.scalars(select(Report)).one()
+        operations.answer(session, report, "MARKER-ANSWER", now=report.created_at)
+        shown = " ".join(
+            repr(thing) for thing in [report, *report.messages, *report.consents, *report.photos]
+        )
+        assert "MARKER" not in shown and report.lookup_key not in shown
