@@ -53,6 +53,7 @@ def make_settings(**overrides) -> Settings:
         env="test",
         secret_key=secrets.token_urlsafe(48),
         data_key=secrets.token_urlsafe(48),
+        report_pepper=secrets.token_urlsafe(48),
         database_url="sqlite://",
         unlock_code=UNLOCK_CODE,
         exit_url="https://weather.example.org/",

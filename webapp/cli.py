@@ -19,6 +19,7 @@ from webapp.directory.cli import directory_cli
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
 from webapp.messaging.cli import WORKER_TASKS, outbox_cli
+from webapp.reports import operations as reports
 from webapp.runtime import settings
 from webapp.staff.cli import create_demo_accounts, users_cli
 from webapp.visits import forget_expired_visits
@@ -125,10 +126,13 @@ def purge() -> None:
         corrected = corrections.purge(
             session, now=runtime.now(), retention_days=runtime.settings().correction_retention_days
         )
+        deleted = reports.purge(
+            session, now=runtime.now(), retention_days=runtime.settings().report_retention_days
+        )
         visits = forget_expired_visits(session, runtime.now())
     click.echo(
         f"callback requests erased: {erased}; corrections erased: {corrected}; "
-        f"sessions ended: {visits}"
+        f"reports deleted: {deleted}; sessions ended: {visits}"
     )
 
 

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Dialect, Text
+from sqlalchemy import Dialect, LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 
 from webapp import runtime
@@ -73,6 +73,17 @@ def encrypt(plaintext: str) -> str:
     return _current_keyring().encrypt(plaintext.encode()).decode("ascii")
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    return _current_keyring().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _current_keyring().decrypt(token)
+    except InvalidToken:
+        raise UndecryptableValue("a stored value could not be decrypted with DATA_KEY") from None
+
+
 def decrypt(token: str) -> str:
     """The plaintext sealed in `token`; the error never quotes the token."""
     try:
@@ -92,3 +103,16 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else decrypt(value)
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Binary data (a photo) stored encrypted, like `EncryptedText`."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else encrypt_bytes(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else decrypt_bytes(bytes(value))

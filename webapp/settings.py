@@ -22,7 +22,9 @@ DISGUISES: tuple[Disguise, ...] = get_args(Disguise)
 SMS_BACKENDS: tuple[SmsBackend, ...] = get_args(SmsBackend)
 ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
 # Shown as "***" by repr: secrets, and URLs whose password part is masked.
-SECRET_FIELDS = frozenset({"secret_key", "data_key", "twilio_auth_token", "unlock_code"})
+SECRET_FIELDS = frozenset(
+    {"secret_key", "data_key", "report_pepper", "twilio_auth_token", "unlock_code"}
+)
 URL_FIELDS = frozenset({"database_url", "redis_url"})
 
 # Secrets people paste from tutorials; refusing them is cheap insurance.
@@ -61,6 +63,9 @@ class Settings:
     database_url: str = ""
     redis_url: str | None = None
     data_key: str = ""
+    # Mixed into the derivation of every report codename's lookup key: without it, a copy of
+    # the database alone cannot be used to test guessed codenames.
+    report_pepper: str = field(default="", repr=False)
     sms_backend: SmsBackend = "console"
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
@@ -86,6 +91,9 @@ class Settings:
     callback_retention_days: int = 30
     # Days after a moderator handles a survivor's correction before `purge` erases its text.
     correction_retention_days: int = 30
+    # Days after a report's last activity (written, answered, opened with its codename) before
+    # `purge` deletes it with everything attached.
+    report_retention_days: int = 365
     # How long an editor's invitation link to the portal can be used.
     invite_hours: int = 72
     # What a text to the hotline number is answered with (empty: no answer at all).
@@ -125,6 +133,7 @@ class Settings:
             "secret_key": "SECRET_KEY",
             "database_url": "DATABASE_URL",
             "data_key": "DATA_KEY",
+            "report_pepper": "REPORT_PEPPER",
             "sms_backend": "SMS_BACKEND",
             "twilio_account_sid": "TWILIO_ACCOUNT_SID",
             "twilio_auth_token": "TWILIO_AUTH_TOKEN",
@@ -156,6 +165,7 @@ class Settings:
             ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
             ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
             ("correction_retention_days", "CORRECTION_RETENTION_DAYS"),
+            ("report_retention_days", "REPORT_RETENTION_DAYS"),
             ("invite_hours", "INVITE_HOURS"),
         ):
             if env.get(var, "").strip():
@@ -175,6 +185,8 @@ class Settings:
             changes["secret_key"] = _persistent_secret(instance_path / "secret_key")
         if not self.data_key:
             changes["data_key"] = _persistent_secret(instance_path / "data_key")
+        if not self.report_pepper:
+            changes["report_pepper"] = _persistent_secret(instance_path / "report_pepper")
         if not self.database_url:
             changes["database_url"] = f"sqlite:///{instance_path / 'haven.db'}"
         if not self.unlock_code:
@@ -209,6 +221,8 @@ class Settings:
             found.append("CALLBACK_RETENTION_DAYS must be between 1 and 3650")
         if not 1 <= self.correction_retention_days <= 3650:
             found.append("CORRECTION_RETENTION_DAYS must be between 1 and 3650")
+        if not 1 <= self.report_retention_days <= 3650:
+            found.append("REPORT_RETENTION_DAYS must be between 1 and 3650")
         if not 1 <= self.invite_hours <= 720:
             found.append("INVITE_HOURS must be between 1 and 720 (30 days)")
         if len(self.sms_reply) > 160:
@@ -243,6 +257,11 @@ class Settings:
             found.append(
                 "DATA_KEY must be set to random values of at least 32 characters each "
                 "(comma-separated, newest first, when rotating)"
+            )
+        if len(self.report_pepper) < 32 or len(set(self.report_pepper)) < 10:
+            found.append(
+                "REPORT_PEPPER must be set to a random value of at least 32 characters (changing "
+                "it later makes every report's codename open nothing)"
             )
         if not self.database_url:
             found.append("DATABASE_URL must be set in production")

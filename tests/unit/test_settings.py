@@ -16,6 +16,7 @@ PRODUCTION = Settings(
     env="production",
     secret_key=STRONG,
     data_key=STRONG[::-1],
+    report_pepper=STRONG.upper(),
     database_url="postgresql://haven@db/haven",
     sms_backend="twilio",
     twilio_account_sid="AC" + "1" * 32,
@@ -58,6 +59,9 @@ def test_sound_production_settings_pass():
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),
         ({"correction_retention_days": 0}, "CORRECTION_RETENTION_DAYS"),
+        ({"report_retention_days": 0}, "REPORT_RETENTION_DAYS"),
+        ({"report_pepper": ""}, "REPORT_PEPPER"),
+        ({"report_pepper": "p" * 40}, "REPORT_PEPPER"),
         ({"invite_hours": 0}, "INVITE_HOURS"),
         ({"invite_hours": 721}, "INVITE_HOURS"),
     ],
@@ -145,6 +149,8 @@ def test_development_fills_in_keys_and_sqlite_and_keeps_them(tmp_path: Path):
     again = Settings(env="development").with_local_defaults(tmp_path)
     assert len(first.secret_key) >= 48 and first.secret_key == again.secret_key
     assert first.data_key == again.data_key != first.secret_key
+    assert len(first.report_pepper) >= 48 and first.report_pepper == again.report_pepper
+    assert first.report_pepper not in (first.secret_key, first.data_key)
     assert first.database_url == f"sqlite:///{tmp_path / 'haven.db'}"
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
@@ -156,7 +162,7 @@ def test_production_gets_nothing_filled_in(tmp_path: Path):
 
 def test_repr_hides_secrets():
     shown = repr(PRODUCTION)
-    for secret in (STRONG, STRONG[::-1], "a" * 32, "8642"):
+    for secret in (STRONG, STRONG[::-1], STRONG.upper(), "a" * 32, "8642"):
         assert secret not in shown
     assert "disguise='recipes'" in shown
 

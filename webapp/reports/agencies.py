@@ -38,3 +38,8 @@ def agencies_of(session: Session, user_id: int) -> list[PartnerAgency]:
         .order_by(PartnerAgency.name)
     )
     return list(session.scalars(query))
+
+
+def all_agencies(session: Session) -> list[PartnerAgency]:
+    """Every partner agency, by name: what a reporter may share with."""
+    return list(session.scalars(select(PartnerAgency).order_by(PartnerAgency.name)))

@@ -20,7 +20,7 @@ from webapp.survivor.state import (
 )
 
 # Placeholders until each capability lands (issues of their own); the links already work.
-COMING = {"write": "write", "notes": "notes"}
+COMING = {"notes": "notes"}
 
 
 @bp.get("/home")

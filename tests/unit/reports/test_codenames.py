@@ -1,0 +1,54 @@
+"""Codenames: seven words of the EFF long list, and what the server keeps of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.reports import codenames
+
+CHEAP = {"memory_kib": 1024, "time_cost": 1, "parallelism": 1}
+PEPPER = "p" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def test_the_list_is_the_eff_long_list():
+    words = codenames.word_list()
+    assert len(words) == 7776 and len(set(words)) == 7776
+    assert {"abacus", "zoom"} <= set(words)
+
+
+def test_a_codename_is_seven_listed_words_drawn_afresh_each_time():
+    drawn = [codenames.new_codename() for _ in range(50)]
+    assert len(set(drawn)) == 50
+    for codename in drawn:
+        words = codename.split(" ")
+        assert len(words) == 7 and set(words) <= set(codenames.word_list())
+
+
+def test_the_lookup_key_forgives_case_and_spacing_but_not_another_word():
+    key = codenames.lookup_key(PEPPER, "abacus zoom yo-yo t-shirt drop-down vowel pep", **CHEAP)
+    typed = "  Abacus\nZOOM  yo-yo t-shirt, drop-down vowel pep "
+    assert codenames.lookup_key(PEPPER, typed, **CHEAP) == key
+    dashed = "abacus-zoom-yo-yo-t-shirt-drop-down-vowel-pep"
+    assert codenames.normalise(dashed) != ""  # words joined by dashes still read as words
+    other = codenames.lookup_key(PEPPER, "abacus zoom yo-yo t-shirt drop-down vowel pet", **CHEAP)
+    assert other != key and len(key) == 64
+
+
+def test_the_lookup_key_depends_on_the_pepper_and_never_shows_the_codename():
+    codename = codenames.new_codename()
+    key = codenames.lookup_key(PEPPER, codename, **CHEAP)
+    assert codenames.lookup_key(PEPPER[::-1], codename, **CHEAP) != key
+    assert not any(word in key for word in codename.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He came back late and shouted about money, then broke the door.", False),
+        ("my code is abacus zoom vowel pep unsaid crumb dingy, keep it", True),
+        ("Abacus-Zoom-Vowel-Pep-Unsaid-Crumb-Dingy", True),
+        ("abacus zoom vowel pep unsaid crumb", False),
+    ],
+)
+def test_a_codename_pasted_into_text_is_noticed(text, expected):
+    assert codenames.looks_like_codename(text) is expected
