@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.browser.conftest import serve_haven
-from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
+from tests.browser.helpers import axe_violations, csp_refusals, in_tests_world, swapped, unlock
 from webapp.clock import FakeClock
 from webapp.directory import hsds
 
@@ -175,6 +175,27 @@ def test_search_by_language_spoken(browser, phone, seeded):
     found = every_result(page)
     assert found and set(found) == speaks_vietnamese & published()
     assert refused == []
+    context.close()
+
+
+def test_a_form_with_fields_named_action_and_method_is_still_sent_in_place(browser, phone, seeded):
+    """A field named "action" hides the form's own action property: the page script reads the
+    attributes, so the search still goes where the form says, and the address stays."""
+    context, page, refused = open_places(browser, phone, seeded)
+    in_tests_world(
+        page,
+        """(() => { const form = document.querySelector('form[data-finder]');
+          for (const name of ['action', 'method', 'submit']) {
+            const field = document.createElement('input');
+            field.type = 'hidden'; field.name = name; field.value = 'x';
+            form.append(field);
+          }
+          return true; })()""",
+    )
+    page.get_by_test_id("search").fill("shelter")
+    search_with(page, page.locator("form[data-finder] button[type=submit]"))
+    assert every_result(page), "the results of the search, swapped in"
+    assert page.url == seeded.url + "/" and refused == []
     context.close()
 
 

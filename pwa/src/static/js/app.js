@@ -198,21 +198,28 @@
     });
   }
 
+  /* A form's address and method read from its attributes: a field named "action" or "method"
+     would hide the properties of the same names. */
+  function formTarget(form) {
+    return new URL(form.getAttribute('action') || location.href, location.href).href;
+  }
+
   function sendForms() {
     doc.addEventListener('submit', function (event) {
       var form = event.target;
-      if (event.defaultPrevented || !sameOrigin(form.action)) { return; }
+      var target = formTarget(form);
+      if (event.defaultPrevented || !sameOrigin(target)) { return; }
       event.preventDefault();
       var data = new FormData(form, event.submitter || null);
       var sent;
-      if ((form.method || 'get').toLowerCase() === 'get') {
-        var url = new URL(form.action);
+      if ((form.getAttribute('method') || 'get').toLowerCase() === 'get') {
+        var url = new URL(target);
         url.search = new URLSearchParams(data).toString();
         sent = open(url.href);
       } else {
-        sent = open(form.action, { method: 'POST', body: data });
+        sent = open(target, { method: 'POST', body: data });
       }
-      sent.catch(function () { form.submit(); });
+      sent.catch(function () { HTMLFormElement.prototype.submit.call(form); });
     });
   }
 
