@@ -152,6 +152,34 @@ def stale_listings(
 
 
 @dataclass(frozen=True)
+class State:
+    """How confirmed one service is, for its portal page."""
+
+    assured_date: date | None
+    stale: bool
+    unpublish_on: date | None
+    unpublished_at: datetime | None
+
+
+def state_of(
+    session: Session,
+    service_id: str,
+    *,
+    today: date,
+    stale_after_days: int,
+    unpublish_after_days: int,
+) -> State:
+    services = TABLES["service"]
+    assured = session.scalar(select(services.c.assured_date).where(services.c.id == service_id))
+    staleness = session.get(ServiceStaleness, service_id)
+    stale = is_stale(assured, today, stale_after_days)
+    gone = staleness.unpublished_at if staleness else None
+    counting = staleness.counting_from if staleness else None
+    going = _unpublish_on(counting, today, unpublish_after_days) if stale and not gone else None
+    return State(assured, stale, going, gone)
+
+
+@dataclass(frozen=True)
 class Notice:
     """Tell this editor that this listing needs confirming (names no survivor, no person)."""
 
