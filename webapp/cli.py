@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -121,11 +122,21 @@ def callbacks_round(app: Flask) -> None:
         )
 
 
+# Staleness moves by the day: the worker's passes (every half second when idle) look at it
+# this often, and on the first pass after a start.
+STALENESS_EVERY = timedelta(minutes=10)
+STALENESS_LAST_ROUND = "staleness.last_round"
+
+
 def staleness_round(app: Flask) -> None:
     """The outbox worker's round for listings: flag the stale, unpublish what is due (only with
     UNPUBLISH_AFTER_DAYS), and text each editor once per listing going stale."""
     chosen = runtime.settings(app)
     moment = runtime.now(app)
+    last = app.extensions.get(STALENESS_LAST_ROUND)
+    if last is not None and moment - last < STALENESS_EVERY:
+        return
+    app.extensions[STALENESS_LAST_ROUND] = moment
     with app.app_context(), session_scope(app) as session:
         found = freshness.tick(
             session,

@@ -255,7 +255,16 @@ def _unpublish_due(
 ) -> list[str]:
     if not unpublish_after_days:
         # Off (or switched off): nothing counts and nothing stays hidden for staleness.
-        session.execute(update(ServiceStaleness).values(counting_from=None, unpublished_at=None))
+        session.execute(
+            update(ServiceStaleness)
+            .where(
+                or_(
+                    ServiceStaleness.counting_from.is_not(None),
+                    ServiceStaleness.unpublished_at.is_not(None),
+                )
+            )
+            .values(counting_from=None, unpublished_at=None)
+        )
         return []
     session.execute(
         update(ServiceStaleness)
