@@ -292,7 +292,9 @@ def _notices(session: Session, now: datetime) -> list[Notice]:
     """Each active editor of a flagged listing's organization not yet told about it, now
     recorded as told (the caller queues the messages in the same transaction)."""
     services, organizations = TABLES["service"], TABLES["organization"]
-    told = set(session.execute(select(StaleNotice.service_id, StaleNotice.user_id)).tuples())
+    told = {
+        tuple(row) for row in session.execute(select(StaleNotice.service_id, StaleNotice.user_id))
+    }
     rows = session.execute(
         select(
             OrganizationMembership.user_id,
