@@ -260,10 +260,11 @@ def test_unpublishing_when_configured_is_announced_to_moderators_and_undone_by_a
 ):
     off, on = unpublishing[0], unpublishing[30]
     ids = directory(off, clock)
-    clock.advance(300 * DAY)  # stale for 120 days while unpublishing was off
+    clock.advance(200 * DAY)
+    worker_round(off, clock)  # flagged on 2027-07-31, while unpublishing was off
+    clock.advance(100 * DAY)
     with session_scope(off) as session:
         assure(session, ids["birch"], date(2027, 11, 8))  # confirmed today
-    worker_round(off, clock)
     worker_round(on, clock)  # switched on: moderators get the full 30 days' notice from today
     assert api_status(on, ids["aster"]) == 200
     moderator = staff(on, clock, ids["moderator"])
