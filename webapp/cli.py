@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,15 +10,22 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from webapp import runtime
 from webapp.callbacks import purge as callback_purge
-from webapp.callbacks import queue
+from webapp.callbacks import queue, staffing
+from webapp.callbacks.models import AdvocateLanguage
 from webapp.db import session_scope
-from webapp.directory import corrections
+from webapp.directory import corrections, freshness
 from webapp.directory.cli import directory_cli
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
+from webapp.directory.hours import zone_of
+from webapp.i18n import normalise
+from webapp.messaging import outbox
 from webapp.messaging.cli import WORKER_TASKS, outbox_cli
 from webapp.reports import operations as reports
 from webapp.runtime import settings
@@ -115,6 +123,61 @@ def callbacks_round(app: Flask) -> None:
         )
 
 
+# Staleness moves by the day: the worker's passes (every half second when idle) look at it
+# this often, and on the first pass after a start.
+STALENESS_EVERY = timedelta(minutes=10)
+STALENESS_LAST_ROUND = "staleness.last_round"
+
+
+def staleness_round(app: Flask) -> None:
+    """The outbox worker's round for listings: flag the stale, unpublish what is due (only with
+    UNPUBLISH_AFTER_DAYS), and text each editor once per listing going stale."""
+    chosen = runtime.settings(app)
+    moment = runtime.now(app)
+    last = app.extensions.get(STALENESS_LAST_ROUND)
+    if last is not None and moment - last < STALENESS_EVERY:
+        return
+    app.extensions[STALENESS_LAST_ROUND] = moment
+    with app.app_context(), session_scope(app) as session:
+        found = freshness.tick(
+            session,
+            today=moment.astimezone(zone_of(chosen.time_zone)).date(),
+            now=moment,
+            stale_after_days=chosen.stale_after_days,
+            unpublish_after_days=chosen.unpublish_after_days,
+        )
+        for notice in found.notices:
+            phone = staffing.phone_of(session, notice.user_id)
+            if phone:
+                body = stale_notice(notice, staff_locale(session, notice.user_id))
+                outbox.enqueue(session, to=phone, body=body, now=moment)
+
+
+def staff_locale(session, user_id: int) -> str:
+    """The language to text a staff member in: the deployment's own when they speak it (or
+    name none), else the first supported one they speak."""
+    default = settings().default_locale
+    spoken = {
+        normalise(code)
+        for code in session.scalars(
+            select(AdvocateLanguage.language).where(AdvocateLanguage.user_id == user_id)
+        )
+    } - {None}
+    return default if not spoken or default in spoken else sorted(spoken)[0]
+
+
+def stale_notice(notice: freshness.Notice, locale: str) -> str:
+    """The text to an editor: names the listing and its organization, nothing else."""
+    with force_locale(locale):
+        return _(
+            "Haven: the listing “%(service)s” (%(organization)s) has not been confirmed for a "
+            "while. Please check it in the organization portal and confirm it if nothing "
+            "changed.",
+            service=notice.service_name,
+            organization=notice.organization_name,
+        )
+
+
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
@@ -137,7 +200,7 @@ def purge() -> None:
 
 
 def register(app: Flask) -> None:
-    app.extensions.setdefault(WORKER_TASKS, []).append(callbacks_round)
+    app.extensions.setdefault(WORKER_TASKS, []).extend([callbacks_round, staleness_round])
     app.cli.add_command(purge)
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)

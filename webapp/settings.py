@@ -96,6 +96,10 @@ class Settings:
     report_retention_days: int = 365
     # How long an editor's invitation link to the portal can be used.
     invite_hours: int = 72
+    # Days without a "nothing changed" before a listing is flagged, ranked lower and marked.
+    stale_after_days: int = 180
+    # Days after being flagged before a stale listing is unpublished (0: never).
+    unpublish_after_days: int = 0
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
@@ -167,6 +171,8 @@ class Settings:
             ("correction_retention_days", "CORRECTION_RETENTION_DAYS"),
             ("report_retention_days", "REPORT_RETENTION_DAYS"),
             ("invite_hours", "INVITE_HOURS"),
+            ("stale_after_days", "STALE_AFTER_DAYS"),
+            ("unpublish_after_days", "UNPUBLISH_AFTER_DAYS"),
         ):
             if env.get(var, "").strip():
                 try:
@@ -225,6 +231,13 @@ class Settings:
             found.append("REPORT_RETENTION_DAYS must be between 1 and 3650")
         if not 1 <= self.invite_hours <= 720:
             found.append("INVITE_HOURS must be between 1 and 720 (30 days)")
+        if not 30 <= self.stale_after_days <= 3650:
+            found.append("STALE_AFTER_DAYS must be between 30 and 3650")
+        if self.unpublish_after_days != 0 and not 7 <= self.unpublish_after_days <= 3650:
+            found.append(
+                "UNPUBLISH_AFTER_DAYS must be 0 (never) or between 7 and 3650, so moderators "
+                "see a listing coming off before it goes"
+            )
         if len(self.sms_reply) > 160:
             found.append("SMS_REPLY must fit one text message (160 characters)")
         if not UNLOCK_CODE_PATTERN.match(self.unlock_code):

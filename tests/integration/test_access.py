@@ -40,6 +40,8 @@ EXPECTED = {
     "portal.translations": {"editor", "moderator"},
     "portal.translate": {"editor", "moderator"},
     "portal.history": {"editor", "moderator"},
+    "portal.confirm": {"editor", "moderator"},
+    "portal.stale": {"editor", "moderator"},
     "portal.change": {"editor", "moderator"},
     "portal.withdraw": {"editor", "moderator"},
     "portal.queue": {"moderator"},

@@ -64,6 +64,11 @@ def test_sound_production_settings_pass():
         ({"report_pepper": "p" * 40}, "REPORT_PEPPER"),
         ({"invite_hours": 0}, "INVITE_HOURS"),
         ({"invite_hours": 721}, "INVITE_HOURS"),
+        ({"stale_after_days": 29}, "STALE_AFTER_DAYS"),
+        ({"stale_after_days": 3651}, "STALE_AFTER_DAYS"),
+        ({"unpublish_after_days": 6}, "UNPUBLISH_AFTER_DAYS"),
+        ({"unpublish_after_days": -1}, "UNPUBLISH_AFTER_DAYS"),
+        ({"unpublish_after_days": 3651}, "UNPUBLISH_AFTER_DAYS"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
@@ -137,6 +142,17 @@ def test_invitations_last_72_hours_unless_told():
     assert Settings.from_env({"INVITE_HOURS": "24"}).invite_hours == 24
     with pytest.raises(SettingsError, match="INVITE_HOURS"):
         Settings.from_env({"INVITE_HOURS": "three days"})
+
+
+def test_listings_go_stale_after_180_days_and_are_never_unpublished_unless_told():
+    assert (Settings().stale_after_days, Settings().unpublish_after_days) == (180, 0)
+    told = Settings.from_env({"STALE_AFTER_DAYS": "90", "UNPUBLISH_AFTER_DAYS": "30"})
+    assert (told.stale_after_days, told.unpublish_after_days) == (90, 30)
+    assert replace(PRODUCTION, unpublish_after_days=0).checked(), "0 means never"
+    with pytest.raises(SettingsError, match="STALE_AFTER_DAYS"):
+        Settings.from_env({"STALE_AFTER_DAYS": "six months"})
+    with pytest.raises(SettingsError, match="UNPUBLISH_AFTER_DAYS"):
+        Settings.from_env({"UNPUBLISH_AFTER_DAYS": "off"})
 
 
 def test_lock_minutes_must_be_a_number():

@@ -25,6 +25,7 @@ DETAIL_KEYS = frozenset(
         "outcome",
         "change_id",
         "allowed",
+        "service_id",
     }
 )
 

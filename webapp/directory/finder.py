@@ -7,12 +7,12 @@ comes from the form. A device location is used for this one answer and never sto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from webapp.directory import geo, hours, hsds, listing, search
+from webapp.directory import freshness, geo, hours, hsds, listing, search
 from webapp.directory.errors import ScheduleError, UnknownPostcode
 from webapp.directory.results import Found, describe
 from webapp.directory.tables import TABLES
@@ -42,14 +42,26 @@ class Answer:
     pages: int
 
 
-def find(session: Session, query: Query, *, locale: str, now: datetime, time_zone: str) -> Answer:
+def find(
+    session: Session,
+    query: Query,
+    *,
+    locale: str,
+    now: datetime,
+    time_zone: str,
+    stale_since: date | None = None,
+) -> Answer:
     """One page of matching services; raise UnknownPostcode for a postal code we cannot place.
+
+    With `stale_since` (a freshness.cutoff), services last confirmed on that day or before come
+    after the confirmed ones, except near a place, where the nearest comes first whatever its
+    age (its page tells her to call before going).
 
     Without a place or "open now" the database counts, orders and pages. Near a place, only
     the places around it are read while they fill the page. Otherwise every candidate's place or
     schedules come back, joined in SQL (no list of ids is ever sent in, whatever their number).
     """
-    candidates, order = _candidates(session, query)
+    candidates, order = _candidates(session, query, stale_since)
     origin = _origin(query)
     by_hours = query.open_now or query.round_the_clock
     if origin is None and not by_hours:
@@ -67,10 +79,10 @@ def find(session: Session, query: Query, *, locale: str, now: datetime, time_zon
             for result in results:
                 result.distance_km = distances[result.id]
             return Answer(results, total, page, _pages(total, page)[0])
-    if by_hours:  # best match first, then by name, as the database orders the others
+    if by_hours:  # confirmed first, best match, then by name, as the database orders the others
         opened = _by_hours(session, candidates, query, now, time_zone)
-        ids = sorted(opened, key=lambda i: (-opened[i][0], opened[i][1], i))
-        names = {service_id: name for service_id, (_rank, name) in opened.items()}
+        ids = sorted(opened, key=lambda i: (opened[i][2], -opened[i][0], opened[i][1], i))
+        names = {service_id: name for service_id, (_rank, name, _stale) in opened.items()}
     else:
         rows = session.execute(select(candidates.c.id, candidates.c.name).order_by(*order))
         names = dict(rows.all())  # not dict(rows): a Result has keys(), its column names
@@ -143,14 +155,21 @@ def _origin(query: Query) -> tuple[float, float] | None:
     return None
 
 
-def _candidates(session: Session, query: Query):
-    """The published services the query selects, as a subquery (id, name, rank); and its order."""
+def _candidates(session: Session, query: Query, stale_since: date | None):
+    """The published services the query selects, as a subquery (id, name, rank, stale); and its
+    order: confirmed ones first, then best match, name and id."""
     services = TABLES["service"]
     matches = search.match_subquery(session, query.text)
     rank = matches.c.rank if matches is not None else literal(0.0)
-    statement = select(services.c.id, services.c.name, rank.label("rank")).where(
-        *listing.published_conditions("service")
-    )
+    stale = literal(0)
+    if stale_since:
+        # Tied to the match's rank (times 0), so PostgreSQL sorts after the match: sorting every
+        # service by staleness first led its planner into a loop over all of them, two to four
+        # times slower at 100,000 services (bench/directory.py).
+        stale = freshness.stale_order(stale_since) + 0 * rank
+    statement = select(
+        services.c.id, services.c.name, rank.label("rank"), stale.label("stale")
+    ).where(*listing.published_conditions("service"))
     if matches is not None:
         statement = statement.join(matches, matches.c.service_id == services.c.id)
     if query.category:
@@ -171,7 +190,7 @@ def _candidates(session: Session, query: Query):
         )
     candidates = statement.subquery("candidates")
     best_first = [candidates.c.rank.desc()] if matches is not None else []
-    return candidates, [*best_first, candidates.c.name, candidates.c.id]
+    return candidates, [candidates.c.stale, *best_first, candidates.c.name, candidates.c.id]
 
 
 def _distances(session: Session, candidates, origin: tuple[float, float]) -> dict[str, float]:
@@ -203,7 +222,7 @@ OPENING_FIELDS = (
 
 
 def _by_hours(session: Session, candidates, query: Query, now: datetime, time_zone: str) -> dict:
-    """The candidates open at `now` and/or round the clock, each with its (rank, name) for
+    """The candidates open at `now` and/or round the clock, each with its (rank, name, stale) for
     ordering; in one statement.
 
     Hours are read in the zone of the service's first address with a postal code (`time_zone`
@@ -223,21 +242,26 @@ def _by_hours(session: Session, candidates, query: Query, now: datetime, time_zo
     )
     shape_columns = (schedules.c[name] for name in OPENING_FIELDS)
     statement = select(
-        candidates.c.id, candidates.c.rank, candidates.c.name, postcode, *shape_columns
+        candidates.c.id,
+        candidates.c.rank,
+        candidates.c.name,
+        candidates.c.stale,
+        postcode,
+        *shape_columns,
     ).join(schedules, schedules.c.service_id == candidates.c.id)
     read: dict[tuple, tuple[bool, set[int]]] = {}
-    found: dict[str, tuple[float, str, bool, set[int]]] = {}
-    for service_id, rank, name, postal_code, *values in session.execute(statement):
+    found: dict[str, tuple[float, str, int, bool, set[int]]] = {}
+    for service_id, rank, name, stale, postal_code, *values in session.execute(statement):
         place = geo.find_postcode(postal_code) if postal_code else None
         shape = (place.time_zone if place else time_zone, *values)
         if shape not in read:
             read[shape] = _read_hours(shape, now)
         is_open, days = read[shape]
-        _rank, _name, was_open, had_days = found.get(service_id, (rank, name, False, set()))
-        found[service_id] = (rank, name, was_open or is_open, had_days | days)
+        *_known, was_open, had_days = found.get(service_id, (rank, name, stale, False, set()))
+        found[service_id] = (rank, name, stale, was_open or is_open, had_days | days)
     return {
-        service_id: (rank, name)
-        for service_id, (rank, name, is_open, days) in found.items()
+        service_id: (rank, name, stale)
+        for service_id, (rank, name, stale, is_open, days) in found.items()
         if (is_open or not query.open_now) and (len(days) == 7 or not query.round_the_clock)
     }
 

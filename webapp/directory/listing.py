@@ -2,7 +2,8 @@
 
 "Published" is decided here once, for the survivor's search, the HSDS API and the portal: a
 record is published unless its record setting says draft, and a service also needs the HSDS
-status `active` (inactive, defunct and temporarily closed services are not offered).
+status `active` (inactive, defunct and temporarily closed services are not offered) and not to
+have been unpublished for going unconfirmed too long (webapp.directory.freshness).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from webapp.directory import geo, search, translated
 from webapp.directory.exchange import PRIVACY, nested
-from webapp.directory.models import LocationPrivacy, RecordSetting
+from webapp.directory.models import LocationPrivacy, RecordSetting, ServiceStaleness
 from webapp.directory.tables import TABLES
 
 ACTIVE = "active"
@@ -36,7 +37,13 @@ def published_conditions(resource: str) -> list:
     conditions = [table.c.id.not_in(drafts(resource))]
     if resource == "service":
         conditions.append(table.c.status == ACTIVE)
+        conditions.append(table.c.id.not_in(unpublished_services()))
     return conditions
+
+
+def unpublished_services() -> Select:
+    """The ids of services unpublished for going unconfirmed too long (until a confirm)."""
+    return select(ServiceStaleness.service_id).where(ServiceStaleness.unpublished_at.is_not(None))
 
 
 def published(resource: str) -> Select:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.crypto import EncryptedText
@@ -162,3 +162,43 @@ class Correction(Base):
 
     def __repr__(self) -> str:
         return f"<Correction {self.id} {self.kind} {self.status}>"
+
+
+class ServiceStaleness(Base):
+    """A published service not confirmed for STALE_AFTER_DAYS, as the worker's round found it.
+
+    The row lives while the listing stays stale: a confirm (or a newer `assured_date` from an
+    import) ends it, and with it the notices, so the next time it goes stale is news again.
+    With UNPUBLISH_AFTER_DAYS set, `counting_from` is the day moderators could first see when
+    it would go (today + that many days, shown in the portal), and `unpublished_at` when it
+    went: such a service is kept from the public (webapp.directory.listing) until confirmed.
+    """
+
+    __tablename__ = "service_staleness"
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    flagged_on: Mapped[date] = mapped_column(Date())
+    counting_from: Mapped[date | None] = mapped_column(Date())
+    unpublished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<ServiceStaleness {self.service_id} unpublished={self.unpublished_at is not None}>"
+
+
+class StaleNotice(Base):
+    """An editor was told once that this stale listing needs confirming."""
+
+    __tablename__ = "stale_notices"
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service_staleness.service_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<StaleNotice {self.service_id} user={self.user_id}>"

@@ -25,6 +25,7 @@ def portal_helpers() -> dict:
 
 def register(app: Flask) -> None:
     from webapp.portal import (  # noqa: F401  (routes attach to bp on import)
+        confirmations,
         corrections,
         invitations,
         moderation,

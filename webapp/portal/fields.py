@@ -20,6 +20,7 @@ from webapp.i18n import language_name, spoken_languages
 
 LABELS = {
     ("service", "name"): _l("Name of the service"),
+    ("service", "assured_date"): _l("Last confirmed"),  # "nothing changed" (freshness.confirm)
     ("service", "alternate_name"): _l("Other name"),
     ("service", "description"): _l("Description"),
     ("service", "alert"): _l("Notice shown first (e.g. closed for repairs)"),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from webapp.accounts.models import Role, User
 from webapp.db import get_session
+from webapp.directory import freshness
 from webapp.directory.changes import editing, review
 from webapp.directory.changes.editing import Listing, Proposal, Record, key_of
 from webapp.directory.changes.fields import BY_RESOURCE
@@ -79,6 +80,18 @@ def index(principal: User):
         changes=review.of_organizations(db, ids, limit=20),
         waiting=len(review.queue(db)) if is_moderator(principal) else None,
         quick={i for i in ids if editing.quick_changes_allowed(db, i)},
+        stale=len(stale_listings(None if is_moderator(principal) else ids)),
+    )
+
+
+def stale_listings(organization_ids: list[str] | None) -> list[freshness.StaleListing]:
+    """The stale listings of these organizations (every one's when None)."""
+    return freshness.stale_listings(
+        get_session(),
+        today=today(),
+        stale_after_days=settings().stale_after_days,
+        unpublish_after_days=settings().unpublish_after_days,
+        organization_ids=organization_ids,
     )
 
 
@@ -203,6 +216,13 @@ def service_page(principal: User, listing: Listing, failed: dict | None = None, 
         open_changes=review.of_service(db, listing.service.id, open_only=True),
         languages=_translation_languages(listing),
         quick=editing.quick_changes_allowed(db, listing.organization_id),
+        confirmation=freshness.state_of(
+            db,
+            listing.service.id,
+            today=today(),
+            stale_after_days=settings().stale_after_days,
+            unpublish_after_days=settings().unpublish_after_days,
+        ),
     ), status
 
 

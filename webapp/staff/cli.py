@@ -54,7 +54,9 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--name", default="", help="Display name.")
 @click.option("--language", "languages", multiple=True, help="A language spoken (e.g. es).")
 @click.option("--skill", "skills", multiple=True, help="A skill for routing (e.g. legal).")
-@click.option("--phone", default="", help="The advocate's own phone (alerts, bridged calls).")
+@click.option(
+    "--phone", default="", help="Their own phone (alerts, bridged calls, listings to confirm)."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(
     email, roles, organizations, agencies, name, languages, skills, phone, password_stdin

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from webapp.db import get_session
-from webapp.directory import finder, listing, results
+from webapp.directory import finder, freshness, listing, results
 from webapp.directory.categories import CATEGORIES
 from webapp.directory.errors import UnknownPostcode
 from webapp.directory.geo import find_postcode
@@ -138,6 +138,7 @@ def _answer(form: PlacesForm):
             locale=str(get_locale()),
             now=now(),
             time_zone=settings().time_zone,
+            stale_since=freshness.cutoff(_today(), settings().stale_after_days),
         )
     except UnknownPostcode:
         return _unknown_postcode(form)
@@ -158,15 +159,23 @@ def place(service_id: str):
     found = results.describe(get_session(), [service_id], locale=str(get_locale()))
     if not found or not listing.is_published(get_session(), "service", service_id):
         abort(404)
-    today = now().astimezone(zone_of(settings().time_zone)).date()
+    today = _today()
     hours_lines = opening_lines(found[0].schedules, get_locale(), today)
+    assured = found[0].assured_date
     return render_template(
         "survivor/place.html",
         place=found[0],
         languages=spoken_languages(),
         hours=hours_lines,
         now=now(),
+        stale=freshness.is_stale(assured, today, settings().stale_after_days),
+        confirmed_months=freshness.months_since(assured, today) if assured else None,
     )
+
+
+def _today() -> date:
+    """The deployment's date now (TIME_ZONE), the day staleness is counted to."""
+    return now().astimezone(zone_of(settings().time_zone)).date()
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
