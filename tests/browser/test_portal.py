@@ -229,6 +229,8 @@ def test_an_editors_hours_and_spanish_text_reach_survivors_once_a_moderator_appr
     published = page.locator("section[aria-labelledby=applied-title] tbody").inner_text()
     assert f"{TUESDAY[locale]} 10:00–18:00" in published and SPANISH in published
     assert published.count(f"Prairie Legal Aid {locale} ({CHANGE[locale]} ") == 2, "by whom"
+    page.goto(f"{base}/portal/stale")
+    checked(page, "the listings not confirmed lately")
     reviewing.close()
 
     # A survivor, in Spanish, finds the service by a word of its Spanish text.
