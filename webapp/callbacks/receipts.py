@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from webapp.callbacks.errors import BadTicket
 from webapp.crypto import derive_key
+from webapp.tickets import Tickets
 
 TICKET_HOURS = 6
 # Letters and digits nobody confuses when reading them back (no 0/o, 1/l/i).
@@ -24,21 +22,17 @@ ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECEIPT_LENGTH = 12  # about 59 bits
 
 
-def _tickets(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(derive_key(secret_key, "haven callback ticket").hex(), "form")
+TICKETS = Tickets("haven callback ticket", TICKET_HOURS)
 
 
 def new_ticket(secret_key: str) -> str:
-    return _tickets(secret_key).dumps(secrets.token_hex(16))
+    return TICKETS.new(secret_key)
 
 
 def ticket_key(secret_key: str, ticket: str) -> str:
     """The idempotency key a genuine, recent ticket carries; BadTicket otherwise."""
-    try:
-        key = _tickets(secret_key).loads(ticket, max_age=TICKET_HOURS * 3600)
-    except BadSignature:
-        raise BadTicket() from None
-    if not isinstance(key, str) or len(key) != 32:
+    key = TICKETS.key(secret_key, ticket)
+    if key is None:
         raise BadTicket()
     return key
 
