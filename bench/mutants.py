@@ -224,14 +224,16 @@ def show(folder: Path, name: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="run only the modules whose name contains this")
+    parser.add_argument(
+        "--only", action="append", help="run only the modules whose name contains this"
+    )
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTANTS_JOBS", "2")))
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
     args = parser.parse_args()
 
     goal, modules = load_config()
     if args.only:
-        modules = [m for m in modules if args.only.lower() in m.name.lower()]
+        modules = [m for m in modules if any(o.lower() in m.name.lower() for o in args.only)]
     explained = load_equivalents()
     SCRATCH.mkdir(parents=True, exist_ok=True)
 
