@@ -118,8 +118,12 @@ def mutmut_config(module: Module) -> str:
         'also_copy = ["translations", "pwa", "resources"]',
         f"pytest_add_cli_args_test_selection = {toml_list(module.tests)}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
-        # A mutant whose tests take far longer than the clean run is stuck: a timeout.
-        "timeout_multiplier = 5.0",
+        # mutmut stops a mutant after (its tests' time in the clean run + constant) x multiplier
+        # seconds: a mutant that loops for ever. The constant covers each run's own set-up
+        # (collection, the session's databases) on a busy machine, so that no slow but finished
+        # run is taken for a hang.
+        "timeout_multiplier = 3.0",
+        "timeout_constant = 20.0",
         "use_git_change_detection = false",
     ]
     if module.lines:

@@ -37,6 +37,7 @@ def test_a_page_of_this_site_is_followed_as_given(app, target):
         "places",
         "//evil.example/",
         "///evil.example/",
+        "///places",
         "/\\evil.example",
         "\\\\evil.example",
         "/\t/evil.example",
