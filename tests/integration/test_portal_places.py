@@ -20,6 +20,7 @@ from tests.integration.test_portal import (
     survivor_page,
 )
 from webapp.db import session_scope
+from webapp.directory import geo
 from webapp.directory.models import LocationPrivacy
 from webapp.directory.tables import TABLES
 
@@ -147,3 +148,98 @@ def test_a_place_that_cannot_be_is_refused_with_what_was_typed(db_app, clock, pl
     assert answer.status_code == 400 and message in text_
     assert 'aria-invalid="true"' in text_
     assert latest_change(db_app) is None
+
+
+def sealed_place(app, location_id: str) -> dict:
+    with session_scope(app) as session:
+        return json.loads(session.get(LocationPrivacy, location_id).exact_place)
+
+
+def approved(db_app, clock, place, data: dict) -> None:
+    answer = send_place(db_app, clock, place, data)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert approve(staff(db_app, clock, place["moderator"]), latest_change(db_app).id).status_code
+    assert latest_change(db_app).status == "approved"
+
+
+def centre_of(postal_code: str) -> list[float]:
+    found = geo.find_postcode(postal_code, "US")
+    return [found.latitude, found.longitude]
+
+
+def test_a_hidden_place_keeps_its_sealed_point_when_only_its_street_changes(db_app, clock, place):
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    first = sealed_place(db_app, place["location"])
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    sealed = sealed_place(db_app, place["location"])
+    assert sealed["coordinates"] == [39.8017, -89.6437]
+    [address] = sealed["addresses"]
+    assert address["address_1"] == NEW_STREET and address["city"] == "Springfield"
+    assert address["id"] == first["addresses"][0]["id"], "the same address, moved"
+    assert address["address_type"] == "physical"
+    assert NEW_STREET not in everything_public(db_app, place["service"])
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden"])
+def test_a_new_postal_code_moves_the_point_to_its_centre(db_app, clock, place, visibility):
+    if visibility != "public":
+        approved(db_app, clock, place, {"p-visibility": visibility})
+    approved(db_app, clock, place, {"p-postal_code": "62704", "p-country": "us"})
+    centre = centre_of("62704")
+    assert centre != [39.8017, -89.6437]
+    location = stored(db_app, "location", place["location"])
+    if visibility == "public":
+        assert [location["latitude"], location["longitude"]] == centre
+    else:
+        assert sealed_place(db_app, place["location"])["coordinates"] == centre
+        assert (location["latitude"], location["longitude"]) == (None, None)
+
+
+def test_a_postal_code_of_nowhere_keeps_the_point(db_app, clock, place):
+    approved(db_app, clock, place, {"p-postal_code": "00000"})
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (39.8017, -89.6437)
+
+
+def test_a_hidden_place_made_public_again_shows_its_street_and_point(db_app, clock, place):
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    approved(db_app, clock, place, {"p-visibility": "public"})
+    assert OLD_STREET in api(db_app, place["service"])
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (39.8017, -89.6437)
+    with session_scope(db_app) as session:
+        assert session.get(LocationPrivacy, place["location"]) is None
+
+
+def test_a_new_address_for_a_place_without_one_is_a_physical_address(db_app, clock, place):
+    with session_scope(db_app) as session:
+        addresses = TABLES["address"]
+        session.execute(addresses.delete().where(addresses.c.location_id == place["location"]))
+    typed = {"p-address_1": NEW_STREET, "p-city": "Springfield", "p-state_province": "IL"}
+    approved(db_app, clock, place, {**typed, "p-postal_code": "62701", "p-country": "US"})
+    with session_scope(db_app) as session:
+        addresses = TABLES["address"]
+        [row] = session.execute(
+            select(addresses).where(addresses.c.location_id == place["location"])
+        ).all()
+    assert row.address_1 == NEW_STREET and row.address_type == "physical"
+    assert row.id and row.id != place["location"]
+
+
+def test_another_places_phone_is_no_front_door(db_app, clock, place):
+    with session_scope(db_app) as session:
+        phones = TABLES["phone"]
+        session.execute(phones.delete().where(phones.c.id == place["phone"]))
+        other_service = factories.service(session, organization_id=place["organization"])
+        other = factories.location(session, other_service, street="1 Other Road")
+        session.execute(
+            phones.insert().values(
+                id="8c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f",
+                location_id=other,
+                number="217-555-0142",
+                type="voice",
+            )
+        )
+    answer = send_place(db_app, clock, place, {"p-visibility": "hidden"})
+    assert answer.status_code == 400
+    assert "needs a public phone number first" in answer.get_data(as_text=True)
