@@ -117,7 +117,10 @@ def mutmut_config(module: Module) -> str:
         f"only_mutate = {toml_list(module.files)}",
         'also_copy = ["translations", "pwa", "resources"]',
         f"pytest_add_cli_args_test_selection = {toml_list(module.tests)}",
-        'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
+        # mutmut runs pytest several times in one process: pytest's clean-up of old temporary
+        # folders then leaks a directory iterator, and the suite's `filterwarnings = error` would
+        # turn that ResourceWarning into a failed run. Leaked files are not what a mutant changes.
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::ResourceWarning"]',
         # mutmut stops a mutant after (its tests' time in the clean run + constant) x multiplier
         # seconds: a mutant that loops for ever. The constant covers each run's own set-up
         # (collection, the session's databases) on a busy machine, so that no slow but finished
