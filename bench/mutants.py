@@ -10,9 +10,10 @@ equivalent (no behaviour changes, so no test can tell). The score is
 
 with timeouts counted as killed (the tests noticed: they hung), beside the goal.
 
-    python bench/mutants.py [--only NAME] [--jobs N] [--show]
+    python bench/mutants.py [--only NAME] [--jobs N] [--show] [--report]
 
-`--show` prints mutmut's diff of every unexplained survivor. The run uses SQLite only
+`--show` prints mutmut's diff of every unexplained survivor; `--report` runs nothing and counts
+the last run's verdicts again (after bench/mutants_equivalent.txt changed). The run uses SQLite only
 (TEST_DATABASE_URL is dropped): a mutant of these modules behaves the same on either database.
 """
 
@@ -164,6 +165,17 @@ def run_module(module: Module, jobs: int, log) -> dict[str, str]:
     completed = subprocess.run(
         command, cwd=folder, env=environment(), stdout=log, stderr=subprocess.STDOUT
     )
+    verdicts = read_verdicts(module)
+    if completed.returncode != 0 or not verdicts:
+        raise SystemExit(
+            f"mutmut failed on {module.name} (exit {completed.returncode}): see {log.name}"
+        )
+    return verdicts
+
+
+def read_verdicts(module: Module) -> dict[str, str]:
+    """The verdicts of the module's last run, from its scratch directory."""
+    folder = SCRATCH / module.slug
     results = subprocess.run(
         [str(MUTMUT), "results", "--all", "true"],
         cwd=folder,
@@ -176,10 +188,6 @@ def run_module(module: Module, jobs: int, log) -> dict[str, str]:
     for line in results.stdout.splitlines():
         if (match := RESULT.match(line)) and module.counts(match[1]):
             verdicts[match[1]] = match[2]
-    if completed.returncode != 0 or not verdicts:
-        raise SystemExit(
-            f"mutmut failed on {module.name} (exit {completed.returncode}): see {log.name}"
-        )
     return verdicts
 
 
@@ -236,6 +244,11 @@ def main() -> int:
     )
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTANTS_JOBS", "2")))
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: count again the last run's verdicts (after explaining survivors)",
+    )
     args = parser.parse_args()
 
     goal, modules = load_config()
@@ -249,9 +262,12 @@ def main() -> int:
     for module in modules:
         log_path = SCRATCH / f"{module.slug}.log"
         module_started = time.monotonic()
-        print(f"mutating {module.name} ({', '.join(module.files)})", flush=True)
-        with log_path.open("w", encoding="utf-8") as log:
-            verdicts = run_module(module, args.jobs, log)
+        print(f"{module.name} ({', '.join(module.files)})", flush=True)
+        if args.report:
+            verdicts = read_verdicts(module)
+        else:
+            with log_path.open("w", encoding="utf-8") as log:
+                verdicts = run_module(module, args.jobs, log)
         counted, stale = tally(verdicts, explained)
         warnings += stale
         print(
