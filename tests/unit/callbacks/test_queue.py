@@ -297,3 +297,19 @@ def test_take_next_gives_a_supervisor_a_request_in_a_language_she_does_not_speak
     request, _ = ask(db)
     taken = queue.claim_next(db, chief.id, supervisor=True, now=MONDAY_1830, lease_minutes=10)
     assert taken is not None and taken.id == request.id
+
+
+def test_a_request_gone_to_the_supervisors_does_not_hide_the_next_one(db, db_app):
+    ana = staff(db, db_app)
+    boss = staff(db, db_app, roles=("supervisor",), languages=())
+    tried, _ = ask(db, key="a" * 32)
+    fresh, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=1), key="b" * 32)
+    now = MONDAY_1830 + timedelta(minutes=2)
+    for _ in range(3):
+        queue.claim(db, tried.id, ana.id, now=now, lease_minutes=10)
+        queue.record(db, tried, ana.id, outcome="no_answer", notes=None, now=now)
+    assert [e.request.id for e in queue.queue_for(db, ana.id, supervisor=False, now=now)] == [
+        fresh.id
+    ]
+    entries = queue.queue_for(db, boss.id, supervisor=True, now=now)
+    assert [(e.request.id, e.escalated) for e in entries] == [(tried.id, True), (fresh.id, False)]
