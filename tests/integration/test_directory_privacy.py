@@ -390,3 +390,29 @@ def test_the_locations_own_phone_is_a_front_door_and_a_neighbours_is_not(app, tm
     refused = import_services(app, tmp_path, [clinic, alone], name="second.json")
     assert refused.exit_code != 0
     assert "a confidential location needs a public phone" in refused.output
+
+
+def test_a_later_feed_with_only_the_point_keeps_the_sealed_street(app, tmp_path):
+    first = import_services(app, tmp_path, [SHELTER])
+    assert first.exit_code == 0, first.output
+    feed = copy.deepcopy(SHELTER)
+    location = feed["service_at_locations"][0]["location"]
+    del location["addresses"], location["x_haven"]
+    location["latitude"], location["longitude"] = 40.7131, -74.0061
+    result = import_services(app, tmp_path, [feed], name="partner.json")
+    assert result.exit_code == 0, result.output
+    with session_scope(app) as session:
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
+    assert kept["addresses"][0]["address_1"] == STREET, "the editors' street is not lost"
+    assert kept["coordinates"] == [40.7131, -74.0061], "the newer point is kept"
+    assert "40.7131" not in every_export(app, tmp_path)
+
+
+def test_a_phone_already_stored_is_a_front_door_for_a_later_feed(app, tmp_path):
+    first = import_services(app, tmp_path, [public_shelter()])
+    assert first.exit_code == 0, first.output
+    feed = copy.deepcopy(SHELTER)
+    del feed["phones"]
+    result = import_services(app, tmp_path, [feed], name="partner.json")
+    assert result.exit_code == 0, result.output
+    assert STREET not in every_export(app, tmp_path)

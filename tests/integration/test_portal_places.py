@@ -195,8 +195,10 @@ def test_a_new_postal_code_moves_the_point_to_its_centre(db_app, clock, place, v
         assert (location["latitude"], location["longitude"]) == (None, None)
 
 
-def test_a_postal_code_of_nowhere_keeps_the_point(db_app, clock, place):
-    approved(db_app, clock, place, {"p-postal_code": "00000"})
+@pytest.mark.parametrize(("postal_code", "country"), [("00000", "US"), ("62704", "CA")])
+def test_a_postal_code_of_nowhere_keeps_the_point(db_app, clock, place, postal_code, country):
+    """Unknown here, or in a country with no postal-code centres: the point stays."""
+    approved(db_app, clock, place, {"p-postal_code": postal_code, "p-country": country})
     location = stored(db_app, "location", place["location"])
     assert (location["latitude"], location["longitude"]) == (39.8017, -89.6437)
 
