@@ -245,3 +245,62 @@ def test_another_places_phone_is_no_front_door(db_app, clock, place):
     answer = send_place(db_app, clock, place, {"p-visibility": "hidden"})
     assert answer.status_code == 400
     assert "needs a public phone number first" in answer.get_data(as_text=True)
+
+
+def test_hiding_a_place_scrubs_its_own_history_and_no_other(db_app, clock, place):
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    metadata = TABLES["metadata"]
+    with session_scope(db_app) as session:
+        other_service = factories.service(session, organization_id=place["organization"])
+        other = factories.location(session, other_service, street="1 Other Road")
+        session.execute(
+            metadata.insert().values(
+                id="9d0e1f2a-3b4c-4d5e-9f6a-7b8c9d0e1f2a",
+                resource_id=other,
+                resource_type="location",
+                last_action_date=factories.NOW.date(),
+                last_action_type="update",
+                field_name="place",
+                previous_value="1 Old Road",
+                replacement_value="1 Other Road",
+                updated_by="a moderator",
+            )
+        )
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    with session_scope(db_app) as session:
+        rows = session.execute(select(metadata).where(metadata.c.field_name == "place")).all()
+    own = [
+        (row.previous_value, row.replacement_value)
+        for row in rows
+        if row.resource_id == place["location"]
+    ]
+    assert ("[confidential]", "[confidential]") in own
+    assert not any(NEW_STREET in value or OLD_STREET in value for pair in own for value in pair)
+    assert [
+        (row.previous_value, row.replacement_value) for row in rows if row.resource_id == other
+    ] == [("1 Old Road", "1 Other Road")]
+
+
+def test_changing_the_street_leaves_the_mailing_address_as_it_was(db_app, clock, place):
+    addresses = TABLES["address"]
+    with session_scope(db_app) as session:
+        session.execute(
+            addresses.insert().values(
+                id="0e1f2a3b-4c5d-4e6f-8a7b-8c9d0e1f2a3b",
+                location_id=place["location"],
+                address_1="PO Box 40",
+                city="Springfield",
+                state_province="IL",
+                postal_code="62705",
+                country="US",
+                address_type="postal",
+            )
+        )
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    with session_scope(db_app) as session:
+        rows = session.execute(
+            select(addresses.c.address_type, addresses.c.address_1)
+            .where(addresses.c.location_id == place["location"])
+            .order_by(addresses.c.address_type)
+        ).all()
+    assert [tuple(row) for row in rows] == [("physical", NEW_STREET), ("postal", "PO Box 40")]
