@@ -416,3 +416,18 @@ def test_a_phone_already_stored_is_a_front_door_for_a_later_feed(app, tmp_path):
     result = import_services(app, tmp_path, [feed], name="partner.json")
     assert result.exit_code == 0, result.output
     assert STREET not in every_export(app, tmp_path)
+
+
+def test_a_confidential_place_imported_with_no_service_at_all_needs_a_phone(app, tmp_path):
+    """A datapackage of a location alone, marked hidden: no service there, so no front door."""
+    folder = tmp_path / "location-only"
+    folder.mkdir()
+    (folder / "locations.csv").write_text(
+        f"id,location_type,name,latitude,longitude\n{LOCATION_ID},physical,A house,{LAT},{LON}\n"
+    )
+    (folder / "x_haven_location_privacy.csv").write_text(
+        f"location_id,visibility,public_area\n{LOCATION_ID},hidden,Riverside\n"
+    )
+    result = app.test_cli_runner().invoke(args=["directory", "import", str(folder)])
+    assert result.exit_code != 0
+    assert "a confidential location needs a public phone" in result.output
