@@ -431,3 +431,13 @@ def test_a_confidential_place_imported_with_no_service_at_all_needs_a_phone(app,
     result = app.test_cli_runner().invoke(args=["directory", "import", str(folder)])
     assert result.exit_code != 0
     assert "a confidential location needs a public phone" in result.output
+
+
+def test_a_hidden_location_imported_without_an_address_keeps_its_point(app, tmp_path):
+    shelter = copy.deepcopy(SHELTER)
+    del shelter["service_at_locations"][0]["location"]["addresses"]
+    result = import_services(app, tmp_path, [shelter])
+    assert result.exit_code == 0, result.output
+    with session_scope(app) as session:
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
+    assert kept == {"addresses": [], "coordinates": [LAT, LON]}

@@ -266,6 +266,19 @@ def test_hiding_a_place_scrubs_its_own_history_and_no_other(db_app, clock, place
                 updated_by="a moderator",
             )
         )
+        session.execute(
+            metadata.insert().values(
+                id="1f2a3b4c-5d6e-4f7a-8b9c-0d1e2f3a4b5c",
+                resource_id=place["location"],
+                resource_type="location",
+                last_action_date=factories.NOW.date(),
+                last_action_type="update",
+                field_name="name",
+                previous_value="Front door",
+                replacement_value="Front office",
+                updated_by="a moderator",
+            )
+        )
     approved(db_app, clock, place, {"p-visibility": "hidden"})
     with session_scope(db_app) as session:
         rows = session.execute(select(metadata).where(metadata.c.field_name == "place")).all()
@@ -279,6 +292,9 @@ def test_hiding_a_place_scrubs_its_own_history_and_no_other(db_app, clock, place
     assert [
         (row.previous_value, row.replacement_value) for row in rows if row.resource_id == other
     ] == [("1 Old Road", "1 Other Road")]
+    with session_scope(db_app) as session:
+        named = session.execute(select(metadata).where(metadata.c.field_name == "name")).one()
+    assert (named.previous_value, named.replacement_value) == ("Front door", "Front office")
 
 
 def test_changing_the_street_leaves_the_mailing_address_as_it_was(db_app, clock, place):
