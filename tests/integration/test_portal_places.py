@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from tests import factories
 from tests.integration.test_portal import (
     approve,
+    hidden_fields,
     latest_change,
     service_page,
     staff,
@@ -180,16 +181,20 @@ def test_a_hidden_place_keeps_its_sealed_point_when_only_its_street_changes(db_a
     assert NEW_STREET not in everything_public(db_app, place["service"])
 
 
-@pytest.mark.parametrize("visibility", ["public", "hidden"])
+@pytest.mark.parametrize("visibility", ["public", "hidden", "area_only"])
 def test_a_new_postal_code_moves_the_point_to_its_centre(db_app, clock, place, visibility):
     if visibility != "public":
-        approved(db_app, clock, place, {"p-visibility": visibility})
+        wish = {"p-visibility": visibility, "p-public_area": "North side"}
+        approved(db_app, clock, place, wish)
     approved(db_app, clock, place, {"p-postal_code": "62704", "p-country": "us"})
     centre = centre_of("62704")
     assert centre != [39.8017, -89.6437]
     location = stored(db_app, "location", place["location"])
     if visibility == "public":
         assert [location["latitude"], location["longitude"]] == centre
+    elif visibility == "area_only":
+        assert sealed_place(db_app, place["location"])["coordinates"] == centre
+        assert (location["latitude"], location["longitude"]) == geo.coarse(*centre, 1)
     else:
         assert sealed_place(db_app, place["location"])["coordinates"] == centre
         assert (location["latitude"], location["longitude"]) == (None, None)
@@ -320,3 +325,11 @@ def test_changing_the_street_leaves_the_mailing_address_as_it_was(db_app, clock,
             .order_by(addresses.c.address_type)
         ).all()
     assert [tuple(row) for row in rows] == [("physical", NEW_STREET), ("postal", "PO Box 40")]
+
+
+def test_the_editors_form_shows_empty_fields_empty(db_app, clock, place):
+    page = service_page(place)
+    html = staff(db_app, clock, place["editor"]).get(page).get_data(as_text=True)
+    [values] = [f for f in hidden_fields(html, f"{page}/changes") if "p-address_1" in f]
+    assert values["p-address_1"] == OLD_STREET
+    assert values["p-address_2"] == "" and values["p-public_area"] == ""
