@@ -241,6 +241,8 @@ def test_each_advocate_sees_every_request_she_can_answer_and_a_supervisor_sees_a
     ana = staff(db, db_app, languages=("es",), skills=("legal",))
     ben = staff(db, db_app, languages=("es",))
     chief = staff(db, db_app, roles=("supervisor",), languages=("en",))
+    dee = staff(db, db_app, languages=("en",), skills=("legal",))
+    eve = staff(db, db_app, languages=("es",), skills=("housing",))
     english, _ = ask(db, key="a" * 32, language="en")
     legal, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=1), key="b" * 32, topic="legal")
     plain, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=2), key="c" * 32)
@@ -252,8 +254,11 @@ def test_each_advocate_sees_every_request_she_can_answer_and_a_supervisor_sees_a
     assert seen(ana) == [legal.id, plain.id]
     assert seen(ben) == [plain.id]
     assert seen(chief, supervisor=True) == [english.id, legal.id, plain.id]
-    assert staffing.who_may_answer(db, legal, [ana.id, ben.id, chief.id]) == {ana.id}
-    assert staffing.who_may_answer(db, english, [ana.id, ben.id, chief.id]) == {chief.id}
+    assert seen(dee) == [english.id] and seen(eve) == [plain.id]
+    everyone = [ana.id, ben.id, chief.id, dee.id, eve.id]
+    assert staffing.who_may_answer(db, legal, everyone) == {ana.id}
+    assert staffing.who_may_answer(db, legal, [ben.id, dee.id]) == set()
+    assert staffing.who_may_answer(db, english, everyone) == {chief.id, dee.id}
 
 
 def test_the_queue_shows_callable_requests_first_then_when_the_others_open(db, db_app):
