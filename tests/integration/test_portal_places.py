@@ -333,3 +333,23 @@ def test_the_editors_form_shows_empty_fields_empty(db_app, clock, place):
     [values] = [f for f in hidden_fields(html, f"{page}/changes") if "p-address_1" in f]
     assert values["p-address_1"] == OLD_STREET
     assert values["p-address_2"] == "" and values["p-public_area"] == ""
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden"])
+def test_a_place_without_a_point_can_be_moved_and_hidden(db_app, clock, place, visibility):
+    with session_scope(db_app) as session:
+        locations = TABLES["location"]
+        session.execute(
+            locations.update()
+            .where(locations.c.id == place["location"])
+            .values(latitude=None, longitude=None)
+        )
+    approved(db_app, clock, place, {"p-visibility": visibility, "p-address_1": NEW_STREET})
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (None, None)
+    if visibility == "hidden":
+        sealed = sealed_place(db_app, place["location"])
+        assert sealed["coordinates"] is None
+        assert sealed["addresses"][0]["address_1"] == NEW_STREET
+    else:
+        assert NEW_STREET in api(db_app, place["service"])
