@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DEV := HAVEN_ENV=development
 PORT ?= 5000
 
-.PHONY: run test install translations assets messages chromium
+.PHONY: run test install translations assets messages chromium mutants
 
 $(BIN)/activate:
 	python3 -m venv $(VENV)
@@ -49,3 +49,8 @@ chromium: install
 ## Everything the tests need, then the whole suite, spread over every core.
 test: translations assets chromium
 	$(BIN)/pytest -n auto
+
+## Mutation testing of the security-critical modules (bench/mutants.toml); not part of `make test`.
+mutants: translations assets
+	$(BIN)/python -m pip install -q -e '.[test,mutants]'
+	$(BIN)/python bench/mutants.py

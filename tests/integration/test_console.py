@@ -298,3 +298,27 @@ def test_no_log_line_of_the_whole_flow_holds_her_words_or_an_address(app, fake_t
         "203.0.113.77",
     ]:
         assert private not in logged, private
+
+
+def test_a_supervisor_takes_a_request_in_a_language_she_does_not_speak(app):
+    browser, user_id, request_id = advocate(app, roles=("supervisor",))
+    with session_scope(app) as session:
+        set_languages_and_skills(session, user_id, ["en"], [])
+    assert f"/console/requests/{request_id}/take" in browser.get("/console/").get_data(as_text=True)
+    taken = post(browser, "/console/take")
+    assert taken.status_code == 303
+    assert taken.headers["Location"] == f"/console/requests/{request_id}"
+
+
+def test_an_advocate_who_does_not_speak_it_is_not_offered_it(app):
+    browser, user_id, request_id = advocate(app)
+    with session_scope(app) as session:
+        set_languages_and_skills(session, user_id, ["en"], [])
+    assert f"/console/requests/{request_id}" not in browser.get("/console/").get_data(as_text=True)
+    assert post(browser, "/console/take").headers["Location"] == "/console/"
+
+
+def test_a_card_of_no_request_is_no_error(app):
+    browser, _user_id, _request_id = advocate(app)
+    answer = browser.get("/console/requests/987654")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/"

@@ -291,3 +291,153 @@ def test_privacy_round_trips_through_the_datapackage(app, clock, tmp_path):
     )
     assert second.exit_code == 0, second.output
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
+
+
+def public_shelter() -> dict:
+    shelter = copy.deepcopy(SHELTER)
+    del shelter["service_at_locations"][0]["location"]["x_haven"]
+    return shelter
+
+
+def import_privacy_file(app, tmp_path, rows: str):
+    """A datapackage holding nothing but Haven's privacy file: `location_id,visibility,...`."""
+    folder = tmp_path / "privacy-only"
+    folder.mkdir()
+    (folder / "x_haven_location_privacy.csv").write_text(
+        "location_id,visibility,public_area\n" + rows
+    )
+    return app.test_cli_runner().invoke(args=["directory", "import", str(folder)])
+
+
+def test_a_privacy_file_alone_seals_a_place_already_published(app, tmp_path):
+    first = import_services(app, tmp_path, [public_shelter(), NEARBY])
+    assert first.exit_code == 0, first.output
+    assert STREET in raw_database(app), "published until a moderator's file says otherwise"
+
+    result = import_privacy_file(app, tmp_path, f"{LOCATION_ID},hidden,Riverside\n")
+    assert result.exit_code == 0, result.output
+    answers = {**exports_checked_for_the_point(app, tmp_path), "raw tables": raw_database(app)}
+    assert {name: numbers_near_the_shelter(answer) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
+    assert STREET not in every_export(app, tmp_path)
+    with session_scope(app) as session:
+        privacy = session.get(LocationPrivacy, LOCATION_ID)
+        kept = json.loads(privacy.exact_place)
+        assert (privacy.visibility, privacy.public_area) == ("hidden", "Riverside")
+    assert kept["addresses"][0]["address_1"] == STREET and kept["coordinates"] == [LAT, LON]
+
+
+def test_a_later_feed_without_the_place_keeps_the_sealed_one(app, tmp_path):
+    first = import_services(app, tmp_path, [SHELTER])
+    assert first.exit_code == 0, first.output
+    feed = copy.deepcopy(SHELTER)
+    location = feed["service_at_locations"][0]["location"]
+    for name in ("addresses", "latitude", "longitude", "x_haven"):
+        del location[name]
+    result = import_services(app, tmp_path, [feed], name="partner.json")
+    assert result.exit_code == 0, result.output
+    with session_scope(app) as session:
+        privacy = session.get(LocationPrivacy, LOCATION_ID)
+        kept = json.loads(privacy.exact_place)
+    assert privacy.visibility == "hidden"
+    assert kept["addresses"][0]["address_1"] == STREET and kept["coordinates"] == [LAT, LON]
+
+
+def test_sealing_one_place_leaves_a_public_neighbour_as_it_was(app, tmp_path):
+    """The public clinic comes first in the feed, and keeps its published street address."""
+    clinic = copy.deepcopy(NEARBY)
+    clinic["service_at_locations"][0]["location"]["addresses"] = [
+        {
+            "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+            "address_1": "40 Canal Street",
+            "city": "Riverside",
+            "state_province": "NY",
+            "postal_code": "10013",
+            "country": "US",
+            "address_type": "physical",
+        }
+    ]
+    result = import_services(app, tmp_path, [clinic, SHELTER])
+    assert result.exit_code == 0, result.output
+    exported = every_export(app, tmp_path)
+    assert "40 Canal Street" in exported and STREET not in exported
+    exports_checked_for_the_point(app, tmp_path)
+    with session_scope(app) as session:
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
+    assert [address["address_1"] for address in kept["addresses"]] == [STREET]
+
+
+def test_the_locations_own_phone_is_a_front_door_and_a_neighbours_is_not(app, tmp_path):
+    shelter = copy.deepcopy(SHELTER)
+    location = shelter["service_at_locations"][0]["location"]
+    location["phones"] = shelter.pop("phones")
+    assert import_services(app, tmp_path, [shelter]).exit_code == 0
+
+    clinic = copy.deepcopy(NEARBY)
+    clinic["service_at_locations"][0]["location"]["phones"] = [
+        {"id": "1b2c3d4e-5f60-4718-a293-b4c5d6e7f809", "number": "217-555-0199"}
+    ]
+    alone = copy.deepcopy(SHELTER)
+    alone["id"] = "2b3c4d5e-6f70-4819-a2b3-c4d5e6f70819"
+    del alone["phones"]
+    link = alone["service_at_locations"][0]
+    link["id"], link["location"]["id"] = (
+        "3c4d5e6f-7081-4920-b3c4-d5e6f7081920",
+        "4d5e6f70-8192-4a31-c4d5-e6f708192a31",
+    )
+    link["location"]["addresses"][0]["id"] = "5e6f7081-92a3-4b42-d5e6-f708192a3b42"
+    refused = import_services(app, tmp_path, [clinic, alone], name="second.json")
+    assert refused.exit_code != 0
+    assert "a confidential location needs a public phone" in refused.output
+
+
+def test_a_later_feed_with_only_the_point_keeps_the_sealed_street(app, tmp_path):
+    first = import_services(app, tmp_path, [SHELTER])
+    assert first.exit_code == 0, first.output
+    feed = copy.deepcopy(SHELTER)
+    location = feed["service_at_locations"][0]["location"]
+    del location["addresses"], location["x_haven"]
+    location["latitude"], location["longitude"] = 40.7131, -74.0061
+    result = import_services(app, tmp_path, [feed], name="partner.json")
+    assert result.exit_code == 0, result.output
+    with session_scope(app) as session:
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
+    assert kept["addresses"][0]["address_1"] == STREET, "the editors' street is not lost"
+    assert kept["coordinates"] == [40.7131, -74.0061], "the newer point is kept"
+    assert "40.7131" not in every_export(app, tmp_path)
+
+
+def test_a_phone_already_stored_is_a_front_door_for_a_later_feed(app, tmp_path):
+    first = import_services(app, tmp_path, [public_shelter()])
+    assert first.exit_code == 0, first.output
+    feed = copy.deepcopy(SHELTER)
+    del feed["phones"]
+    result = import_services(app, tmp_path, [feed], name="partner.json")
+    assert result.exit_code == 0, result.output
+    assert STREET not in every_export(app, tmp_path)
+
+
+def test_a_confidential_place_imported_with_no_service_at_all_needs_a_phone(app, tmp_path):
+    """A datapackage of a location alone, marked hidden: no service there, so no front door."""
+    folder = tmp_path / "location-only"
+    folder.mkdir()
+    (folder / "locations.csv").write_text(
+        f"id,location_type,name,latitude,longitude\n{LOCATION_ID},physical,A house,{LAT},{LON}\n"
+    )
+    (folder / "x_haven_location_privacy.csv").write_text(
+        f"location_id,visibility,public_area\n{LOCATION_ID},hidden,Riverside\n"
+    )
+    result = app.test_cli_runner().invoke(args=["directory", "import", str(folder)])
+    assert result.exit_code != 0
+    assert "a confidential location needs a public phone" in result.output
+
+
+def test_a_hidden_location_imported_without_an_address_keeps_its_point(app, tmp_path):
+    shelter = copy.deepcopy(SHELTER)
+    del shelter["service_at_locations"][0]["location"]["addresses"]
+    result = import_services(app, tmp_path, [shelter])
+    assert result.exit_code == 0, result.output
+    with session_scope(app) as session:
+        kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
+    assert kept == {"addresses": [], "coordinates": [LAT, LON]}

@@ -80,6 +80,30 @@ def test_idle_survivor_locks_back_to_the_decoy(unlocked, clock):
     assert unlocked.get("/home").status_code == 303
 
 
+def test_idle_exactly_the_limit_is_still_open_and_a_second_more_locks(unlocked, clock):
+    clock.advance(5 * 60)
+    assert unlocked.get("/home").status_code == 200
+    clock.advance(5 * 60 + 1)
+    assert unlocked.get("/home").status_code == 303
+
+
+def test_open_exactly_twelve_hours_is_still_open_and_a_second_more_locks(clock):
+    client = create_app(make_settings(lock_after_minutes=120), clock=clock).test_client()
+    unlock(client)
+    for _ in range(6):
+        clock.advance(120 * 60)
+        assert client.get("/home").status_code == 200
+    clock.advance(1)
+    assert client.get("/home").status_code == 303
+
+
+def test_a_form_opened_before_the_lock_is_refused_after_it(unlocked):
+    token = csrf_token(unlocked.get("/settings").get_data(as_text=True))
+    assert unlocked.get("/lock").status_code == 303
+    stale = unlocked.post("/lang", data={"csrf_token": token, "lang": "es", "next": "/"})
+    assert stale.status_code == 400
+
+
 def test_lock_after_minutes_is_configurable(clock):
     client = create_app(make_settings(lock_after_minutes=1), clock=clock).test_client()
     unlock(client)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -395,3 +396,60 @@ def test_a_look_alike_sent_long_before_does_not_count_as_this_message(
     assert deliver(app, impatient_sender, clock).sent == 1
     assert len(fake_twilio.received) == 1, "yesterday's message is not taken for this one"
     assert stored(app, message_id).provider_id == fake_twilio.accepted[1]["sid"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "summary"),
+    [
+        (401, 20003, "20003 not authorised (HTTP 401)"),
+        (403, None, "not authorised (HTTP 403)"),
+        (400, 21211, "21211 invalid number"),
+        (429, 20429, "20429 rate limited"),
+        (404, 20404, "20404 refused (HTTP 404)"),
+        (503, None, "failed (HTTP 503)"),
+    ],
+)
+def test_each_reason_names_the_code_and_what_went_wrong(status, code, summary):
+    """What the supervisors read in `outbox status`: Twilio's code and our own words."""
+    assert classify_twilio_error(status, code).summary == summary
+
+
+def test_twilio_is_asked_to_report_delivery_when_the_public_address_is_known(
+    app, fake_twilio, clock
+):
+    settings = replace(app.config["HAVEN_SETTINGS"], public_url="https://haven.example.org/")
+    http_client = LocalTwilioHttpClient(fake_twilio.url)
+    try:
+        enqueue_committed(app, clock)
+        assert deliver(app, sms_sender_for(settings, http_client=http_client), clock).sent == 1
+    finally:
+        http_client.close()
+    [request] = fake_twilio.received
+    assert request.form["StatusCallback"] == (
+        "https://haven.example.org/hooks/twilio/messages/status"
+    )
+
+
+def test_a_message_whose_every_attempt_was_interrupted_fails_in_the_end(
+    app, sender, fake_twilio, clock
+):
+    message_id = enqueue_committed(app, clock)
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(SystemExit):
+            deliver(app, CrashingSender(), clock)
+        clock.advance(300)
+    assert deliver(app, sender, clock).failed == 1
+    message = stored(app, message_id)
+    assert (message.status, message.last_error) == (
+        "failed",
+        "interrupted during the last attempt",
+    )
+    assert fake_twilio.received == [], "never sent a ninth time"
+
+
+def test_an_unexpected_error_is_logged_with_the_message_and_the_type_only(app, clock, caplog):
+    message_id = enqueue_committed(app, clock)
+    deliver(app, LeakySender(), clock)
+    assert f"outbox message {message_id}: unexpected RuntimeError from the sender" in (
+        caplog.messages
+    )

@@ -646,3 +646,53 @@ def test_a_moderator_reads_changed_hours_in_their_own_language(
     published = " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", history.text)).split())
     assert f"{before} {after}; {closure.removesuffix(' (Repairs)')}" in published
     assert "TU 10:00-18:00" not in published, "the history's data, said in words"
+
+
+def test_a_moderator_cannot_reject_their_own_change_either(db_app, clock, listing):
+    moderator = staff(db_app, clock, listing["moderator"])
+    propose_phone(moderator, listing, NEW_NUMBER)
+    change = latest_change(db_app)
+    page = moderator.get(f"/portal/changes/{change.id}").get_data(as_text=True)
+    answer = moderator.client.post(
+        f"/portal/changes/{change.id}/reject",
+        data={"csrf_token": csrf_token(page), "reason": "Mine, after all."},
+    )
+    assert answer.status_code == 409
+    assert latest_change(db_app).status == "pending"
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_decision_keeps_who_took_it_and_when(db_app, clock, listing, decision):
+    propose_phone(staff(db_app, clock, listing["editor"]), listing, NEW_NUMBER)
+    change = latest_change(db_app)
+    clock.advance(3600)
+    page = f"/portal/changes/{change.id}"
+    moderator = staff(db_app, clock, listing["moderator"])
+    answer = moderator.send(page, f"{page}/{decision}", {"reason": "Not this number."})
+    assert answer.status_code == 303
+    decided = latest_change(db_app)
+    assert decided.status == {"approve": "approved", "reject": "rejected"}[decision]
+    assert decided.reviewer_id == listing["moderator"]
+    assert decided.reviewed_at is not None
+    assert decided.reviewed_at.replace(tzinfo=None) > decided.created_at.replace(tzinfo=None)
+
+
+def test_an_editor_adds_a_phone_and_cannot_add_anything_else(db_app, clock, listing):
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    html = editor.get(page).get_data(as_text=True)
+    adding = form_with(html, f"{page}/changes", {"resource": "phone", "action": "add"})
+    answer = editor.client.post(f"{page}/changes", data={**adding, "f-number": "217-555-0177"})
+    assert answer.status_code == 303
+    assert changes(db_app) == 1
+    for wrong in (
+        {"resource": "capacity"},
+        {"record_id": listing["phone"]},
+        {"action": "erase", "record_id": listing["phone"]},
+        {"resource": "nonsense", "action": "update", "record_id": listing["phone"]},
+    ):
+        answer = editor.client.post(
+            f"{page}/changes", data={**adding, "f-number": "217-555-0178", **wrong}
+        )
+        assert answer.status_code == 404, wrong
+    assert changes(db_app) == 1

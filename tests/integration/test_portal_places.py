@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from tests import factories
 from tests.integration.test_portal import (
     approve,
+    hidden_fields,
     latest_change,
     service_page,
     staff,
@@ -20,6 +21,7 @@ from tests.integration.test_portal import (
     survivor_page,
 )
 from webapp.db import session_scope
+from webapp.directory import geo
 from webapp.directory.models import LocationPrivacy
 from webapp.directory.tables import TABLES
 
@@ -150,3 +152,212 @@ def test_a_place_that_cannot_be_is_refused_with_what_was_typed(db_app, clock, pl
     assert answer.status_code == 400 and message in text_
     assert 'aria-invalid="true"' in text_
     assert latest_change(db_app) is None
+
+
+def sealed_place(app, location_id: str) -> dict:
+    with session_scope(app) as session:
+        return json.loads(session.get(LocationPrivacy, location_id).exact_place)
+
+
+def approved(db_app, clock, place, data: dict) -> None:
+    answer = send_place(db_app, clock, place, data)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert approve(staff(db_app, clock, place["moderator"]), latest_change(db_app).id).status_code
+    assert latest_change(db_app).status == "approved"
+
+
+def centre_of(postal_code: str) -> list[float]:
+    found = geo.find_postcode(postal_code, "US")
+    return [found.latitude, found.longitude]
+
+
+def test_a_hidden_place_keeps_its_sealed_point_when_only_its_street_changes(db_app, clock, place):
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    first = sealed_place(db_app, place["location"])
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    sealed = sealed_place(db_app, place["location"])
+    assert sealed["coordinates"] == [39.8017, -89.6437]
+    [address] = sealed["addresses"]
+    assert address["address_1"] == NEW_STREET and address["city"] == "Springfield"
+    assert address["id"] == first["addresses"][0]["id"], "the same address, moved"
+    assert address["address_type"] == "physical"
+    assert NEW_STREET not in everything_public(db_app, place["service"])
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden", "area_only"])
+def test_a_new_postal_code_moves_the_point_to_its_centre(db_app, clock, place, visibility):
+    if visibility != "public":
+        wish = {"p-visibility": visibility, "p-public_area": "North side"}
+        approved(db_app, clock, place, wish)
+    approved(db_app, clock, place, {"p-postal_code": "62704", "p-country": "us"})
+    centre = centre_of("62704")
+    assert centre != [39.8017, -89.6437]
+    location = stored(db_app, "location", place["location"])
+    if visibility == "public":
+        assert [location["latitude"], location["longitude"]] == centre
+    elif visibility == "area_only":
+        assert sealed_place(db_app, place["location"])["coordinates"] == centre
+        assert (location["latitude"], location["longitude"]) == geo.coarse(*centre, 1)
+    else:
+        assert sealed_place(db_app, place["location"])["coordinates"] == centre
+        assert (location["latitude"], location["longitude"]) == (None, None)
+
+
+@pytest.mark.parametrize(("postal_code", "country"), [("00000", "US"), ("62704", "CA")])
+def test_a_postal_code_of_nowhere_keeps_the_point(db_app, clock, place, postal_code, country):
+    """Unknown here, or in a country with no postal-code centres: the point stays."""
+    approved(db_app, clock, place, {"p-postal_code": postal_code, "p-country": country})
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (39.8017, -89.6437)
+
+
+def test_a_hidden_place_made_public_again_shows_its_street_and_point(db_app, clock, place):
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    approved(db_app, clock, place, {"p-visibility": "public"})
+    assert OLD_STREET in api(db_app, place["service"])
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (39.8017, -89.6437)
+    with session_scope(db_app) as session:
+        assert session.get(LocationPrivacy, place["location"]) is None
+
+
+def test_a_new_address_for_a_place_without_one_is_a_physical_address(db_app, clock, place):
+    with session_scope(db_app) as session:
+        addresses = TABLES["address"]
+        session.execute(addresses.delete().where(addresses.c.location_id == place["location"]))
+    typed = {"p-address_1": NEW_STREET, "p-city": "Springfield", "p-state_province": "IL"}
+    approved(db_app, clock, place, {**typed, "p-postal_code": "62701", "p-country": "US"})
+    with session_scope(db_app) as session:
+        addresses = TABLES["address"]
+        [row] = session.execute(
+            select(addresses).where(addresses.c.location_id == place["location"])
+        ).all()
+    assert row.address_1 == NEW_STREET and row.address_type == "physical"
+    assert row.id and row.id != place["location"]
+
+
+def test_another_places_phone_is_no_front_door(db_app, clock, place):
+    with session_scope(db_app) as session:
+        phones = TABLES["phone"]
+        session.execute(phones.delete().where(phones.c.id == place["phone"]))
+        other_service = factories.service(session, organization_id=place["organization"])
+        other = factories.location(session, other_service, street="1 Other Road")
+        session.execute(
+            phones.insert().values(
+                id="8c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f",
+                location_id=other,
+                number="217-555-0142",
+                type="voice",
+            )
+        )
+    answer = send_place(db_app, clock, place, {"p-visibility": "hidden"})
+    assert answer.status_code == 400
+    assert "needs a public phone number first" in answer.get_data(as_text=True)
+
+
+def test_hiding_a_place_scrubs_its_own_history_and_no_other(db_app, clock, place):
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    metadata = TABLES["metadata"]
+    with session_scope(db_app) as session:
+        other_service = factories.service(session, organization_id=place["organization"])
+        other = factories.location(session, other_service, street="1 Other Road")
+        session.execute(
+            metadata.insert().values(
+                id="9d0e1f2a-3b4c-4d5e-9f6a-7b8c9d0e1f2a",
+                resource_id=other,
+                resource_type="location",
+                last_action_date=factories.NOW.date(),
+                last_action_type="update",
+                field_name="place",
+                previous_value="1 Old Road",
+                replacement_value="1 Other Road",
+                updated_by="a moderator",
+            )
+        )
+        session.execute(
+            metadata.insert().values(
+                id="1f2a3b4c-5d6e-4f7a-8b9c-0d1e2f3a4b5c",
+                resource_id=place["location"],
+                resource_type="location",
+                last_action_date=factories.NOW.date(),
+                last_action_type="update",
+                field_name="name",
+                previous_value="Front door",
+                replacement_value="Front office",
+                updated_by="a moderator",
+            )
+        )
+    approved(db_app, clock, place, {"p-visibility": "hidden"})
+    with session_scope(db_app) as session:
+        rows = session.execute(select(metadata).where(metadata.c.field_name == "place")).all()
+    own = [
+        (row.previous_value, row.replacement_value)
+        for row in rows
+        if row.resource_id == place["location"]
+    ]
+    assert ("[confidential]", "[confidential]") in own
+    assert not any(NEW_STREET in value or OLD_STREET in value for pair in own for value in pair)
+    assert [
+        (row.previous_value, row.replacement_value) for row in rows if row.resource_id == other
+    ] == [("1 Old Road", "1 Other Road")]
+    with session_scope(db_app) as session:
+        named = session.execute(select(metadata).where(metadata.c.field_name == "name")).one()
+    assert (named.previous_value, named.replacement_value) == ("Front door", "Front office")
+
+
+def test_changing_the_street_leaves_the_mailing_address_as_it_was(db_app, clock, place):
+    """The mailing address is stored first: the street is still the one the form changes."""
+    addresses = TABLES["address"]
+    with session_scope(db_app) as session:
+        mine = addresses.c.location_id == place["location"]
+        physical = dict(session.execute(select(addresses).where(mine)).one()._mapping)
+        session.execute(addresses.delete().where(mine))
+        session.execute(
+            addresses.insert().values(
+                id="0e1f2a3b-4c5d-4e6f-8a7b-8c9d0e1f2a3b",
+                location_id=place["location"],
+                address_1="PO Box 40",
+                city="Springfield",
+                state_province="IL",
+                postal_code="62705",
+                country="US",
+                address_type="postal",
+            )
+        )
+        session.execute(addresses.insert().values(**physical))
+    approved(db_app, clock, place, {"p-address_1": NEW_STREET})
+    with session_scope(db_app) as session:
+        rows = session.execute(
+            select(addresses.c.address_type, addresses.c.address_1)
+            .where(addresses.c.location_id == place["location"])
+            .order_by(addresses.c.address_type)
+        ).all()
+    assert [tuple(row) for row in rows] == [("physical", NEW_STREET), ("postal", "PO Box 40")]
+
+
+def test_the_editors_form_shows_empty_fields_empty(db_app, clock, place):
+    page = service_page(place)
+    html = staff(db_app, clock, place["editor"]).get(page).get_data(as_text=True)
+    [values] = [f for f in hidden_fields(html, f"{page}/changes") if "p-address_1" in f]
+    assert values["p-address_1"] == OLD_STREET
+    assert values["p-address_2"] == "" and values["p-public_area"] == ""
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden"])
+def test_a_place_without_a_point_can_be_moved_and_hidden(db_app, clock, place, visibility):
+    with session_scope(db_app) as session:
+        locations = TABLES["location"]
+        session.execute(
+            locations.update()
+            .where(locations.c.id == place["location"])
+            .values(latitude=None, longitude=None)
+        )
+    approved(db_app, clock, place, {"p-visibility": visibility, "p-address_1": NEW_STREET})
+    location = stored(db_app, "location", place["location"])
+    assert (location["latitude"], location["longitude"]) == (None, None)
+    if visibility == "hidden":
+        sealed = sealed_place(db_app, place["location"])
+        assert sealed["coordinates"] is None
+        assert sealed["addresses"][0]["address_1"] == NEW_STREET
+    else:
+        assert NEW_STREET in api(db_app, place["service"])

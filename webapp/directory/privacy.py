@@ -117,8 +117,15 @@ def _store(session, location_id, level, public_area, exact: dict) -> None:
     privacy.visibility = level
     if public_area is not None:
         privacy.public_area = public_area
-    if privacy.exact_place is None or exact["addresses"] or exact.get("coordinates"):
-        privacy.exact_place = json.dumps(exact, sort_keys=True)
+    # A feed that brings only the street, or only the point, keeps the other one sealed.
+    kept = _sealed(privacy)
+    privacy.exact_place = json.dumps(
+        {
+            "addresses": exact["addresses"] or kept.get("addresses", []),
+            "coordinates": exact.get("coordinates") or kept.get("coordinates"),
+        },
+        sort_keys=True,
+    )
     session.add(privacy)
     addresses = TABLES["address"]
     session.execute(delete(addresses).where(addresses.c.location_id == location_id))

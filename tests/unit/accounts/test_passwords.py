@@ -25,8 +25,9 @@ TOO_COMMON = "This password is too common. Choose one that is harder to guess."
 HAS_EMAIL = "Do not use your email address, or the part before the @, in your password."
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hasher() -> PasswordHasher:
+    """A hasher of its own for each test (cheap settings): each test sees its whole set-up."""
     return PasswordHasher(CHEAP)
 
 
@@ -170,6 +171,17 @@ def test_the_email_local_part_is_refused(problems, password):
 
 def test_very_short_local_parts_are_not_searched_for(problems):
     assert problems("a banner for the annual fair", email="ann@example.org") == []
+
+
+def test_a_local_part_of_four_characters_is_searched_for(problems):
+    assert problems("a banner for anna at the fair", email="anna@example.org") == [HAS_EMAIL]
+
+
+def test_the_local_part_is_everything_before_the_last_at(problems):
+    """A quoted local part may hold an @: only the whole of it is refused, not its first half."""
+    email = '"river@stone"@example.org'
+    assert problems('"river bends slowly past the mill', email=email) == []
+    assert problems('my "river@stone" is a good name', email=email) == [HAS_EMAIL]
 
 
 def test_the_email_check_needs_an_email(problems):

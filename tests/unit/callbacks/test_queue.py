@@ -234,3 +234,87 @@ def test_a_request_asked_before_the_clocks_change_is_offered_at_her_wall_clock_t
         ticks[moment.hour] = queue.tick(db, now=moment, escalate_after_minutes=15).alerted
         ticks[f"callable {moment.hour}"] = queue.is_callable(request, moment)
     assert ticks == {22: 0, "callable 22": False, 23: 1, "callable 23": True}
+
+
+def test_each_advocate_sees_every_request_she_can_answer_and_a_supervisor_sees_all(db, db_app):
+    """A request in another language, or asking a skill she lacks, is skipped, not a stop."""
+    ana = staff(db, db_app, languages=("es",), skills=("legal",))
+    ben = staff(db, db_app, languages=("es",))
+    chief = staff(db, db_app, roles=("supervisor",), languages=("en",))
+    dee = staff(db, db_app, languages=("en",), skills=("legal",))
+    eve = staff(db, db_app, languages=("es",), skills=("housing",))
+    english, _ = ask(db, key="a" * 32, language="en")
+    legal, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=1), key="b" * 32, topic="legal")
+    plain, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=2), key="c" * 32)
+    now = MONDAY_1830 + timedelta(minutes=3)
+
+    def seen(user, supervisor=False):
+        return [e.request.id for e in queue.queue_for(db, user.id, supervisor=supervisor, now=now)]
+
+    assert seen(ana) == [legal.id, plain.id]
+    assert seen(ben) == [plain.id]
+    assert seen(chief, supervisor=True) == [english.id, legal.id, plain.id]
+    assert seen(dee) == [english.id] and seen(eve) == [plain.id]
+    everyone = [ana.id, ben.id, chief.id, dee.id, eve.id]
+    assert staffing.who_may_answer(db, legal, everyone) == {ana.id}
+    assert staffing.who_may_answer(db, legal, [ben.id, dee.id]) == set()
+    assert staffing.who_may_answer(db, english, everyone) == {chief.id, dee.id}
+
+
+def test_the_queue_shows_callable_requests_first_then_when_the_others_open(db, db_app):
+    ana = staff(db, db_app)
+    mornings = (Window.of([0, 1, 2, 3, 4], 8 * 60, 9 * 60),)
+    later, _ = ask(db, key="a" * 32, windows=mornings)
+    now_, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=1), key="b" * 32)
+    entries = queue.queue_for(db, ana.id, supervisor=False, now=MONDAY_1830 + timedelta(minutes=2))
+    assert [(e.request.id, e.callable) for e in entries] == [(now_.id, True), (later.id, False)]
+    assert entries[0].opens_at is None
+    assert entries[1].opens_at == datetime(2027, 1, 12, 14, 0, tzinfo=UTC), "Tuesday 8:00 there"
+    assert [e.escalated for e in entries] == [False, False]
+
+
+def test_a_lease_ends_at_its_very_second(db, db_app):
+    ana, ben = staff(db, db_app), staff(db, db_app)
+    request, _ = ask(db)
+    queue.claim(db, request.id, ana.id, now=MONDAY_1830, lease_minutes=10)
+    end = MONDAY_1830 + timedelta(minutes=10)
+    with pytest.raises(ClaimConflict):
+        queue.claim(db, request.id, ben.id, now=end - timedelta(seconds=1), lease_minutes=10)
+    assert queue.held_by(db, request.id, ana.id, end - timedelta(seconds=1)).id == request.id
+    assert [e.request.id for e in queue.queue_for(db, ben.id, supervisor=False, now=end)] == [
+        request.id
+    ]
+    with pytest.raises(NotYours):
+        queue.held_by(db, request.id, ana.id, end)
+    assert queue.claim(db, request.id, ben.id, now=end, lease_minutes=10).claimed_by == ben.id
+
+
+def test_a_request_that_does_not_exist_is_nobodys(db, db_app):
+    ana = staff(db, db_app)
+    with pytest.raises(NotYours):
+        queue.held_by(db, 987654, ana.id, MONDAY_1830)
+    with pytest.raises(ClaimConflict):
+        queue.claim(db, 987654, ana.id, now=MONDAY_1830, lease_minutes=10)
+
+
+def test_take_next_gives_a_supervisor_a_request_in_a_language_she_does_not_speak(db, db_app):
+    chief = staff(db, db_app, roles=("supervisor",), languages=("en",))
+    request, _ = ask(db)
+    taken = queue.claim_next(db, chief.id, supervisor=True, now=MONDAY_1830, lease_minutes=10)
+    assert taken is not None and taken.id == request.id
+
+
+def test_a_request_gone_to_the_supervisors_does_not_hide_the_next_one(db, db_app):
+    ana = staff(db, db_app)
+    boss = staff(db, db_app, roles=("supervisor",), languages=())
+    tried, _ = ask(db, key="a" * 32)
+    fresh, _ = ask(db, now=MONDAY_1830 + timedelta(minutes=1), key="b" * 32)
+    now = MONDAY_1830 + timedelta(minutes=2)
+    for _ in range(3):
+        queue.claim(db, tried.id, ana.id, now=now, lease_minutes=10)
+        queue.record(db, tried, ana.id, outcome="no_answer", notes=None, now=now)
+    assert [e.request.id for e in queue.queue_for(db, ana.id, supervisor=False, now=now)] == [
+        fresh.id
+    ]
+    entries = queue.queue_for(db, boss.id, supervisor=True, now=now)
+    assert [(e.request.id, e.escalated) for e in entries] == [(tried.id, True), (fresh.id, False)]

@@ -53,6 +53,12 @@ def test_a_device_with_its_own_code_opens_only_with_it():
     assert not code_unlocks("2468", default_code="2468", device_token=token, secret_key=SECRET)
 
 
+@pytest.mark.parametrize("kept", ["garbage", "salt.", ".tag"])
+def test_a_device_whose_kept_token_is_broken_opens_with_the_deployment_code(kept):
+    assert code_unlocks("2468", default_code="2468", device_token=kept, secret_key=SECRET)
+    assert not code_unlocks("2469", default_code="2468", device_token=kept, secret_key=SECRET)
+
+
 def test_device_tokens_are_salted():
     assert device_code_token(SECRET, "97531") != device_code_token(SECRET, "97531")
 
