@@ -441,3 +441,26 @@ def test_a_hidden_location_imported_without_an_address_keeps_its_point(app, tmp_
     with session_scope(app) as session:
         kept = json.loads(session.get(LocationPrivacy, LOCATION_ID).exact_place)
     assert kept == {"addresses": [], "coordinates": [LAT, LON]}
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "area_only"])
+@pytest.mark.parametrize("kept", ["latitude", "longitude"])
+def test_a_lone_coordinate_of_a_confidential_place_is_not_published(
+    app, tmp_path, visibility, kept
+):
+    """A feed with only a latitude (or only a longitude) of a confidential place: half a point
+    narrows the search to a line through the door, so neither half is published."""
+    feed = copy.deepcopy(SHELTER)
+    location = feed["service_at_locations"][0]["location"]
+    del location["longitude" if kept == "latitude" else "latitude"]
+    location["x_haven"]["visibility"] = visibility
+    result = import_services(app, tmp_path, [feed])
+    assert result.exit_code == 0, result.output
+    with app.extensions["db.engine"].connect() as connection:
+        locations = TABLES["location"]
+        stored = connection.execute(
+            select(locations.c.latitude, locations.c.longitude).where(locations.c.id == LOCATION_ID)
+        ).one()
+    assert tuple(stored) == (None, None)
+    exported = every_export(app, tmp_path) + raw_database(app)
+    assert str(LAT if kept == "latitude" else LON) not in exported

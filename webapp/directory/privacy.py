@@ -83,6 +83,10 @@ def _hide_point(values: dict, level: str) -> list | None:
     """Take the exact point out of `values`, leaving a coarse one for area-only; return it."""
     lat, lon = values.get("latitude"), values.get("longitude")
     if lat is None or lon is None:
+        # Half a point is a line through the door: neither half is published.
+        for name in ("latitude", "longitude"):
+            if name in values:
+                values[name] = None
         return None
     if level == Visibility.AREA_ONLY:
         values["latitude"], values["longitude"] = coarse(lat, lon, AREA_PLACES)
