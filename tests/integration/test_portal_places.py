@@ -143,6 +143,9 @@ def test_a_place_nobody_can_phone_cannot_be_hidden(db_app, clock, place):
         ({"p-visibility": "area_only", "p-public_area": ""}, "Name the area survivors see"),
         ({"p-address_1": "", "p-city": "Springfield"}, "Give the street and number"),
         ({"p-country": "USA"}, "Give the country as two letters"),
+        ({"p-country": ""}, "Give the country as two letters"),
+        ({"p-state_province": ""}, "Give the state, or leave the whole address empty."),
+        ({"p-postal_code": ""}, "Give the ZIP code, or leave the whole address empty."),
         ({"p-visibility": "everyone"}, "Choose who may see the address."),
     ],
 )

@@ -431,6 +431,8 @@ PLACE_PROBLEMS = {
     ),
     "address_1": _l("Give the street and number, or leave the whole address empty."),
     "city": _l("Give the city, or leave the whole address empty."),
+    "state_province": _l("Give the state, or leave the whole address empty."),
+    "postal_code": _l("Give the ZIP code, or leave the whole address empty."),
     "too_long": _l("Keep each part of the address to 200 characters or fewer."),
     "country": _l("Give the country as two letters, e.g. US."),
 }
@@ -491,8 +493,8 @@ def _place_problem(place: dict) -> str | None:
             return f"long:{name}"
     if address["country"] and not (len(address["country"]) == 2 and address["country"].isalpha()):
         return "country"
-    if any(address.values()):
-        for needed in ("address_1", "city"):
+    if any(address.values()):  # HSDS requires each of these in an address
+        for needed in ("address_1", "city", "state_province", "postal_code", "country"):
             if not address[needed]:
                 return needed
     return None
