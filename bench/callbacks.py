@@ -314,7 +314,11 @@ def main() -> int:
                 for worker in workers:
                     worker.join(timeout=10)
                 os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=15)
+                try:  # gunicorn lets its threads finish what they hold (graceful_timeout)
+                    server.wait(timeout=45)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait(timeout=10)
             with session_scope(worker_app) as session:
                 keys = list(session.scalars(select(CallbackRequest.idempotency_key)))
                 alerts = session.execute(
