@@ -21,7 +21,7 @@ from tests.integration.test_portal import (
     survivor_page,
 )
 from webapp.db import session_scope
-from webapp.directory import geo
+from webapp.directory import geo, privacy
 from webapp.directory.models import LocationPrivacy
 from webapp.directory.tables import TABLES
 
@@ -364,3 +364,17 @@ def test_a_place_without_a_point_can_be_moved_and_hidden(db_app, clock, place, v
         assert sealed["addresses"][0]["address_1"] == NEW_STREET
     else:
         assert NEW_STREET in api(db_app, place["service"])
+
+
+def test_an_address_taken_away_leaves_the_place_without_a_street(db_app, clock, place):
+    empty = {f"p-{name}": "" for name in privacy.ADDRESS_FIELDS}
+    answer = send_place(db_app, clock, place, empty)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    moderator = staff(db_app, clock, place["moderator"])
+    assert approve(moderator, latest_change(db_app).id).status_code == 303
+    with session_scope(db_app) as session:
+        rows = session.execute(
+            select(TABLES["address"]).where(TABLES["address"].c.location_id == place["location"])
+        ).all()
+    assert rows == [], "no street, and no empty address row in its place"
+    assert OLD_STREET not in survivor_page(db_app, place["service"])
