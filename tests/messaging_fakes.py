@@ -57,6 +57,9 @@ class FakeTwilio:
         self._seen = 0
         self.accepted: list[dict] = []  # message resources, as Twilio lists them back
         self.now = time.time  # Twilio's clock, for date_created
+        self.lists: list[dict] = []  # the query of each list request
+        self.list_failure: tuple[int, int] | None = None  # (HTTP status, code) for list requests
+        self.list_delay = 0.0  # seconds before a list is answered
         # The hold_at-th message to arrive is accepted, and its answer held until `release` is
         # set: a send in flight when its worker is killed.
         self.hold_at: int | None = None
@@ -109,6 +112,10 @@ class FakeTwilio:
 
     def _list(self, account_sid: str, args) -> Response:
         """GET .../Messages.json?To=&From=: the accepted messages, newest first, one page."""
+        self.lists.append(args.to_dict())
+        time.sleep(self.list_delay)
+        if self.list_failure:
+            return _error(*self.list_failure, to=args.get("To", ""))
         found = [
             resource
             for resource in reversed(self.accepted)

@@ -456,3 +456,73 @@ def test_an_unexpected_error_is_logged_with_the_message_and_the_type_only(app, c
     assert f"outbox message {message_id}: unexpected RuntimeError from the sender" in (
         caplog.messages
     )
+
+
+def uncertain_message(app, clock, to: str = SURVIVOR_NUMBER) -> int:
+    """A message whose worker died mid-send, its claim lapsed: looked up before a resend."""
+    message_id = enqueue_committed(app, clock, to=to)
+    with session_scope(app) as session:
+        message = session.get_one(OutboxMessage, message_id)
+        message.status, message.attempts, message.tried_at = "sending", 1, now(clock)
+    clock.advance(600)
+    return message_id
+
+
+def twilio_has(fake_twilio, clock, *, to=SURVIVOR_NUMBER, sender=FROM_NUMBER, ago=0) -> str:
+    """A message with BODY that Twilio took `ago` seconds before now; returns its sid."""
+    form = {"To": to, "From": sender, "Body": BODY}
+    resource = message_resource(ACCOUNT_SID, form, clock.time() - ago)
+    fake_twilio.accepted.append(resource)
+    return resource["sid"]
+
+
+@pytest.mark.parametrize(
+    ("to", "sender"), [("+12025550199", FROM_NUMBER), (SURVIVOR_NUMBER, "+15005550099")]
+)
+def test_the_same_words_to_another_number_or_from_another_do_not_count(
+    app, impatient_sender, fake_twilio, clock, to, sender
+):
+    message_id = uncertain_message(app, clock)
+    twilio_has(fake_twilio, clock, to=to, sender=sender, ago=600)
+    assert deliver(app, impatient_sender, clock).sent == 1
+    assert len(fake_twilio.received) == 1, "sent: the look-alike went elsewhere"
+    [query] = fake_twilio.lists
+    assert (query["To"], query["From"], query["PageSize"]) == (SURVIVOR_NUMBER, FROM_NUMBER, "50")
+    assert stored(app, message_id).provider_id == fake_twilio.accepted[-1]["sid"]
+
+
+def test_a_look_alike_just_inside_the_clock_skew_counts(app, impatient_sender, fake_twilio, clock):
+    message_id = uncertain_message(app, clock)
+    sid = twilio_has(fake_twilio, clock, ago=600 + 120)  # two minutes before its first try
+    assert deliver(app, impatient_sender, clock).sent == 1
+    assert fake_twilio.received == [] and stored(app, message_id).provider_id == sid
+
+
+def test_a_look_alike_another_message_of_ours_claims_is_not_taken(
+    app, impatient_sender, fake_twilio, clock
+):
+    first = enqueue_committed(app, clock)
+    assert deliver(app, impatient_sender, clock).sent == 1  # answered: its sid is recorded
+    second = uncertain_message(app, clock)  # died before its request left
+    assert deliver(app, impatient_sender, clock).sent == 1
+    assert len(fake_twilio.received) == 2, "the second is sent: the first's message is not it"
+    assert stored(app, first).provider_id != stored(app, second).provider_id
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        ({"list_failure": (500, 20500)}, "could not look up what was sent"),
+        ({"list_delay": 0.6}, "look-up: connection error (ReadTimeout)"),
+    ],
+)
+def test_when_twilio_cannot_say_what_it_has_nothing_is_sent_yet(
+    app, impatient_sender, fake_twilio, clock, failure, reason
+):
+    message_id = uncertain_message(app, clock)
+    for name, value in failure.items():
+        setattr(fake_twilio, name, value)
+    assert deliver(app, impatient_sender, clock).retrying == 1
+    assert fake_twilio.received == [], "not sent while it may be there already"
+    message = stored(app, message_id)
+    assert (message.status, message.last_error) == ("queued", reason)

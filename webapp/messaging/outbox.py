@@ -200,7 +200,6 @@ def _deliver(session: Session, sender: SmsSender, message: OutboxMessage, now: d
         message.sent_at = now
         message.provider_id = provider_id
         message.last_error = None
-        message.uncertain = False
 
 
 def _already_sent(session: Session, sender: SmsSender, message: OutboxMessage) -> str | None:
