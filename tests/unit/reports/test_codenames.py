@@ -48,7 +48,13 @@ def test_the_lookup_key_depends_on_the_pepper_and_never_shows_the_codename():
         ("my code is abacus zoom vowel pep unsaid crumb dingy, keep it", True),
         ("Abacus-Zoom-Vowel-Pep-Unsaid-Crumb-Dingy", True),
         ("abacus zoom vowel pep unsaid crumb", False),
+        ("xqzt abacus zoom vowel pep unsaid crumb", False),  # a word off the list breaks the run
+        ("keep abacus zoom yo-yo t-shirt drop-down vowel pep", True),  # listed dashed words
     ],
 )
 def test_a_codename_pasted_into_text_is_noticed(text, expected):
     assert codenames.looks_like_codename(text) is expected
+
+
+def test_a_codename_is_kept_as_its_words_in_lower_case_one_space_apart():
+    assert codenames.normalise("  Abacus\tZOOM,  yo-yo ") == "abacus zoom yo-yo"

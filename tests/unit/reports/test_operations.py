@@ -137,9 +137,14 @@ def test_consent_per_agency_can_be_revoked_and_given_again(db, db_app):
         consent.revoke(db, report, police.id, now=NOW)
     consent.grant(db, report, services.id, now=NOW)
     assert consent.is_shared(db, report.id, services.id)
+    consent.grant(db, report, police.id, now=NOW + timedelta(days=2))  # given again
+    assert consent.is_shared(db, report.id, police.id)
+    again = {s.name: s for s in consent.sharing(db, report)}["County police"]
+    assert again.shared and again.since == NOW + timedelta(days=2)
     with pytest.raises(UnknownAgency):
         consent.grant(db, report, "no-such-agency", now=NOW)
-    assert count(db, AgencyRead) == 1
+    [read] = db.scalars(select(AgencyRead)).all()
+    assert (read.user_id, read.agency_id) == (partner.id, police.id), "who read it, audited"
 
 
 def test_purge_deletes_what_had_no_activity_for_the_retention_period(db):
