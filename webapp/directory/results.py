@@ -56,8 +56,11 @@ class Found:
     areas: list[str] = field(default_factory=list)  # the area of a place kept confidential
 
 
-def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
-    """The services in `ids` order, their texts in `locale` where a translation exists.
+def describe(
+    session: Session, ids: list[str], *, locale: str, whereabouts: bool = False
+) -> list[Found]:
+    """The services in `ids` order, their texts in `locale` where a translation exists;
+    `whereabouts` adds their streets and areas (a service's own page shows them, cards do not).
 
     Every text is a `translated.Text`, so pages can mark its language (and direction). The
     service and everything shown with it are read first, then translated in one go.
@@ -73,7 +76,7 @@ def describe(session: Session, ids: list[str], *, locale: str) -> list[Found]:
             .where(services.c.id.in_(ids))
         )
     }
-    related = _related(session, list(rows))
+    related = _related(session, list(rows), whereabouts)
     records = {
         "service": {
             service_id: {name: getattr(row, name) for name in (*LOCALIZED, "name")}
@@ -115,7 +118,7 @@ def _descriptions(rows) -> dict[str, dict]:
     return {row.id: {"description": row.description} for row in rows}
 
 
-def _related(session: Session, ids: list[str]) -> dict[str, list]:
+def _related(session: Session, ids: list[str], whereabouts: bool = False) -> dict[str, list]:
     """What a service's card and page show besides its own fields, by table, in a stable order."""
     phones, languages, schedules = TABLES["phone"], TABLES["language"], TABLES["schedule"]
     links, access = TABLES["service_at_location"], TABLES["accessibility"]
@@ -158,7 +161,10 @@ def _related(session: Session, ids: list[str]) -> dict[str, list]:
         .where(capacities.c.service_id.in_(ids))
         .order_by(capacities.c.id),
     }
-    return {table: session.execute(query).all() for table, query in queries.items()}
+    if not whereabouts:
+        del queries["address"], queries["area"]
+    found = {table: session.execute(query).all() for table, query in queries.items()}
+    return {"address": [], "area": []} | found
 
 
 def _fill(found: list[Found], related: dict[str, list], texts: dict) -> None:

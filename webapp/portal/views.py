@@ -122,7 +122,9 @@ class RecordForm:
     waiting: tuple[int, ...] = ()  # changes to what this form shows that await a moderator
 
 
-def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list[RecordForm]]:
+def record_forms(
+    listing: Listing, failed: dict | None = None, open_changes: list | None = None
+) -> dict[str, list[RecordForm]]:
     """The service page's forms by section; `failed` re-shows one form as it was sent."""
     failed = failed or {}
 
@@ -155,7 +157,7 @@ def record_forms(listing: Listing, failed: dict | None = None) -> dict[str, list
         "places": [place_form(location, failed) for location in listing.locations],
         "access": [form_of(access, "accessibility") for access in listing.accessibility],
     }
-    waiting = _waiting(listing)
+    waiting = _waiting(_open_changes(listing) if open_changes is None else open_changes)
     for form in (form for section in forms.values() for form in section):
         shown_keys = json.loads(form.seen)
         found = {waiting.get((form.resource, form.record_id, key)) for key in shown_keys}
@@ -208,12 +210,13 @@ def today() -> date:
 
 def service_page(principal: User, listing: Listing, failed: dict | None = None, status=200):
     db = get_session()
+    open_changes = _open_changes(listing)
     return render_template(
         "portal/service.html",
         listing=listing,
         organization=db.get(Organization, listing.organization_id),
-        forms=record_forms(listing, failed),
-        open_changes=review.of_service(db, listing.service.id, open_only=True),
+        forms=record_forms(listing, failed, open_changes),
+        open_changes=open_changes,
         languages=_translation_languages(listing),
         quick=editing.quick_changes_allowed(db, listing.organization_id),
         confirmation=freshness.state_of(
@@ -298,11 +301,15 @@ class TranslationRow:
     change_id: int | None = None  # the proposal waiting
 
 
-def _waiting(listing: Listing) -> dict[tuple[str, str, str], int]:
+def _open_changes(listing: Listing) -> list:
+    return review.of_service(get_session(), listing.service.id, open_only=True)
+
+
+def _waiting(open_changes: list) -> dict[tuple[str, str, str], int]:
     """(resource, record id, key) of each field a pending change proposes, with its change."""
     return {
         (change.resource, change.record_id, key_of(found.field, found.language)): change.id
-        for change in reversed(review.of_service(get_session(), listing.service.id, open_only=True))
+        for change in reversed(open_changes)
         if change.status == Status.PENDING
         for found in change.fields
     }
@@ -310,7 +317,7 @@ def _waiting(listing: Listing) -> dict[tuple[str, str, str], int]:
 
 def translation_forms(listing: Listing, language: str, failed: dict | None = None) -> list:
     failed = failed or {}
-    waiting = _waiting(listing)
+    waiting = _waiting(_open_changes(listing))
     forms = []
     for record in listing.records:
         again = failed.get("where") == (record.resource, record.id, Action.UPDATE)

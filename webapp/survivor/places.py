@@ -156,7 +156,9 @@ def _unknown_postcode(form: PlacesForm):
 @bp.get("/places/<service_id>")
 @unlocked_required
 def place(service_id: str):
-    found = results.describe(get_session(), [service_id], locale=str(get_locale()))
+    found = results.describe(
+        get_session(), [service_id], locale=str(get_locale()), whereabouts=True
+    )
     if not found or not listing.is_published(get_session(), "service", service_id):
         abort(404)
     today = _today()
