@@ -5,8 +5,10 @@ and answered, the sharing with an agency stopped, the report deleted; axe at eve
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
+from babel.support import Translations
 from PIL import Image
 from sqlalchemy import select
 
@@ -14,8 +16,10 @@ from tests import factories
 from tests.browser.conftest import serve_haven
 from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
 from tests.photo_samples import jpeg_with_gps
+from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
 from webapp.reports import agencies, operations
+from webapp.reports import agencies as partner_agencies
 from webapp.reports.models import Report, ReportPhoto
 
 WORDS = "He broke the kitchen door again last night."
@@ -32,6 +36,19 @@ def station(exit_url, tmp_path_factory):
 @pytest.fixture(params=["en", "ar"])
 def locale(request) -> str:
     return request.param
+
+
+def staff_token(session, station, roles, agencies=()) -> str:
+    user = factories.user(session, station.app.config["HAVEN_SETTINGS"], roles=roles)
+    partner_agencies.add_members(session, user.id, agencies)
+    return start_session(session, user, now=datetime.now(UTC))
+
+
+def staff_page(browser, base: str, token: str, locale: str):
+    """A staff member's desktop browser, signed in (the sign-in itself is tested elsewhere)."""
+    context = browser.new_context(locale=locale)
+    context.add_cookies([{"name": "staff", "value": token, "url": base}])
+    return context.new_page()
 
 
 def new_page(browser, phone, locale):
@@ -72,14 +89,38 @@ def test_a_report_from_the_form_to_deleting_it(browser, phone, station, locale):
         photo = session.scalars(select(ReportPhoto)).one()
         with Image.open(io.BytesIO(photo.data)) as image:
             assert not image.getexif() and "xmp" not in image.info
-        advocate = factories.user(session, station.app.config["HAVEN_SETTINGS"])
-        operations.reply(
-            session,
-            report.id,
-            "We read it. Are you safe?",
-            author_id=advocate.id,
-            now=report.created_at,
-        )
+        advocate = staff_token(session, station, ["advocate"])
+        officer = staff_token(session, station, ["partner"], agencies=[station.police])
+        report_id = report.id
+        for n, area in enumerate(["chatham"] * 3 + ["rochester"] * 12 + ["springfield-north"] * 9):
+            operations.submit(
+                session,
+                operations.Draft(["threats"], "weeks", area, "witness", "Figures for partners."),
+                lookup_key=f"{n:064x}",
+                form_key=f"{n:064d}",
+                now=report.created_at,
+            )
+
+    desk = staff_page(browser, base, advocate, locale)
+    desk.goto(base + "/console/reports")
+    assert axe_violations(desk) == []
+    desk.locator(f'a[href="/console/reports/{report_id}"]').click()
+    desk.wait_for_url(f"**/console/reports/{report_id}")
+    assert WORDS in desk.locator("main").inner_text()
+    assert desk.locator("img.evidence").evaluate("img => img.naturalWidth") > 0
+    assert axe_violations(desk) == []
+    desk.locator("#body").fill("We read it. Are you safe?")
+    desk.locator(f'form[action="/console/reports/{report_id}/reply"] button').click()
+    desk.wait_for_selector("p.saved")
+    assert axe_violations(desk) == []
+    desk.context.close()
+
+    agency = staff_page(browser, base, officer, locale)
+    for path in ("/partners/", f"/partners/reports/{report_id}", "/partners/figures"):
+        agency.goto(base + path)
+        assert axe_violations(agency) == [], path
+    assert agency.locator("table").count() == 3 and agency.locator("svg.chart").count() == 3
+    agency.context.close()
 
     second, page = new_page(browser, phone, locale)
     unlock(page, base)
@@ -88,6 +129,8 @@ def test_a_report_from_the_form_to_deleting_it(browser, phone, station, locale):
     page.locator("#codename").fill(codename)
     swapped(page, lambda: page.locator("#codename").press("Enter"))
     assert "We read it. Are you safe?" in page.locator("main").inner_text()
+    opened = Translations.load("translations", [locale]).gettext("Last opened it on %(day)s.")
+    assert opened.split("%(day)s")[0].strip() in page.locator("ul.sharing").inner_text()
     assert WORDS in page.locator("main").inner_text()
     assert axe_violations(page) == []
 
@@ -106,6 +149,6 @@ def test_a_report_from_the_form_to_deleting_it(browser, phone, station, locale):
     swapped(page, page.locator('form[action="/write/mine/delete"] button').click)
     assert axe_violations(page) == []
     with session_scope(station.app) as session:
-        assert session.scalars(select(Report)).all() == []
+        assert session.get(Report, report_id) is None
     assert refused == []
     second.close()
