@@ -15,6 +15,7 @@ from tests import factories
 from tests.conftest import csrf_token, unlock
 from tests.integration.test_console_reports import a_report, events, png, post, staff
 from tests.integration.test_write import codename_of, fields, send, the_form
+from webapp.accounts.models import User
 from webapp.db import session_scope
 from webapp.reports import agencies, consent, operations
 from webapp.reports.models import AgencyMessage, AgencyRead, Report
@@ -219,3 +220,32 @@ def test_fewer_than_five_reports_give_no_figures_anywhere(app, two_agencies):
         csv.reader(io.StringIO(officer.get("/partners/figures.csv").get_data(as_text=True)))
     )
     assert rows[1:] == [["all", "total", "All reports", "withheld"]]
+
+
+def test_an_operator_adds_an_agency_and_a_partner_who_works_for_it(app):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["agencies", "add", "County police"])
+    assert added.exit_code == 0, added.output
+    agency_id = added.output.split()[0]
+    assert runner.invoke(args=["agencies", "add", "County police"]).output == added.output
+    assert "County police" in runner.invoke(args=["agencies", "list"]).output
+    assert runner.invoke(args=["agencies", "add", " "]).exit_code != 0
+    created = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "officer@haven.test",
+            "--role",
+            "partner",
+            "--agency",
+            agency_id,
+            "--password-stdin",
+        ],
+        input="a long and unusual passphrase 93\n",
+    )
+    assert created.exit_code == 0, created.output
+    with session_scope(app) as session:
+        [agency] = agencies.all_agencies(session)
+        user_id = session.scalar(select(User.id).where(User.email == "officer@haven.test"))
+        assert agency.id == agency_id
+        assert [a.id for a in agencies.agencies_of(session, user_id)] == [agency_id]
