@@ -18,8 +18,9 @@ from werkzeug.test import encode_multipart
 from tests import factories
 from tests.conftest import DATABASES, UNLOCK_CODE, LiveServer, app_on, csrf_token, unlock
 from tests.photo_samples import jpeg_with_gps
+from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
-from webapp.reports import agencies, operations
+from webapp.reports import agencies, consent, operations, sharing
 from webapp.reports.models import Report, ReportPhoto
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
@@ -247,6 +248,20 @@ def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_ap
     assert open_with(survivor, codename).status_code == 303
     answered = post(survivor, "/write/mine/answer", {"body": "MARKER-ANSWER still scared"})
     assert answered.status_code == 303
+    with session_scope(migrated_app) as session:
+        report_id = session.scalar(select(Report.id))
+        police = agencies.find_or_add_agency(session, "County police").id
+        consent.grant(session, session.get(Report, report_id), police, now=NOW)
+        operations.reply(session, report_id, "MARKER-REPLY are you safe", author_id=None, now=NOW)
+        sharing.write(
+            session,
+            report_id,
+            police,
+            "MARKER-NOTE detective",
+            side="partner",
+            author_id=None,
+            now=NOW,
+        )
     engine = migrated_app.extensions["db.engine"]
     with engine.connect() as connection:
         dump = "\n".join(
@@ -255,7 +270,7 @@ def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_ap
             for record in connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
         )
     assert "reports" in inspect(engine).get_table_names()
-    for secret in ("MARKER", codename, codename.replace(" ", ""), "kitchen door", "scared"):
+    for secret in ("MARKER", codename, codename.replace(" ", ""), "kitchen", "scared", "detective"):
         assert secret not in dump, secret
     with session_scope(migrated_app) as session:
         photo = session.scalars(select(ReportPhoto)).one()
@@ -299,12 +314,38 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
             assert (
                 "MARKER-ANSWER" in browser.post(server.url + "/write/mine/answer", data=answer).text
             )
+            # The advocates and the agency read it, answer and write to each other.
+            with session_scope(app) as session:
+                report_id = session.scalar(select(Report.id))
+                moment = datetime.fromtimestamp(clock.time(), UTC)
+                people = {}
+                for role in ("advocate", "partner"):
+                    user = factories.user(session, app.config["HAVEN_SETTINGS"], roles=[role])
+                    agencies.add_members(session, user.id, [police] if role == "partner" else [])
+                    people[role] = start_session(session, user, now=moment)
+            for role, page in (
+                ("advocate", f"/console/reports/{report_id}"),
+                ("partner", f"/partners/reports/{report_id}"),
+            ):
+                desk = requests.Session()
+                desk.headers.update({"X-Forwarded-For": "198.51.100.9"})
+                desk.cookies.set("staff", people[role])
+                html = desk.get(server.url + page).text
+                assert WORDS in html
+                target = "reply" if role == "advocate" else f"agencies/{police}"
+                field = "body" if role == "advocate" else f"note-{police}-body"
+                sent = desk.post(
+                    f"{server.url}{page}/{target}",
+                    data={"csrf_token": csrf_token(html), field: f"MARKER-{role} kitchen"},
+                )
+                assert f"MARKER-{role} kitchen" in sent.text
         app.extensions["db.engine"].dispose()
 
     logged = "\n".join(
         record.getMessage() for record in caplog.records if not record.name.startswith("urllib3")
     )
     assert "POST /write/open HTTP/1.1" in logged, "the access lines were read"
+    assert "GET /partners/reports/" in logged
     for private in (HER_ADDRESS, HER_BROWSER, codename, "MARKER", "kitchen", "sister", "not it"):
         assert private not in logged, private
 
