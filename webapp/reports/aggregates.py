@@ -67,7 +67,7 @@ def ranges(
     """What a reader can narrow each hidden cell to, knowing the shown cells, `total` (the sum
     of all cells) and that a small cell is 0-4 and a hidden one THRESHOLD to `cap`."""
     hidden = [i for i, mark in enumerate(marks) if mark is not None]
-    rest = total - sum(count for count, mark in zip(counts, marks, strict=True) if mark is None)
+    rest = total - sum(counts[i] for i, mark in enumerate(marks) if mark is None)
     bounds = {
         i: (0, min(THRESHOLD - 1, cap)) if marks[i] == SMALL else (THRESHOLD, cap) for i in hidden
     }
@@ -88,7 +88,7 @@ def protect(counts: Sequence[int], total: int, cap: int) -> list[str | None]:
         shown = [i for i, mark in enumerate(marks) if mark is None]
         if not shown:
             raise Unprotectable()
-        marks[min(shown, key=lambda i: (counts[i], i))] = HIDDEN
+        marks[min(shown, key=counts.__getitem__)] = HIDDEN  # the first smallest
     return marks
 
 
@@ -98,8 +98,7 @@ def table(dimension: str, counts: Mapping[str, int], *, reports: int) -> Table:
     values = [counts[code] for code in codes]
     marks = protect(values, sum(values), cap=reports)
     rows = tuple(
-        Row(code, None if mark else value, mark)
-        for code, value, mark in zip(codes, values, marks, strict=True)
+        Row(code, None if marks[i] else values[i], marks[i]) for i, code in enumerate(codes)
     )
     return Table(dimension, rows, reports)
 

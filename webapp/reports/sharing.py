@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from webapp.reports import consent
 from webapp.reports.agencies import agencies_of
@@ -27,7 +27,6 @@ from webapp.reports.models import (
 )
 
 MAX_NOTE = 2000
-SIDES = ("advocate", "partner")
 
 
 @dataclass(frozen=True)
@@ -46,17 +45,7 @@ def shared_with(session: Session, user_id: int) -> list[SharedEntry]:
         return []
     rows = session.execute(
         select(Report, ReportConsent.agency_id, ReportConsent.granted_at)
-        .join(ReportConsent, ReportConsent.report_id == Report.id)
-        .options(
-            load_only(
-                Report.id,
-                Report.created_at,
-                Report.kinds,
-                Report.happened,
-                Report.area,
-                Report.role,
-            )
-        )
+        .join(Report.consents)
         .where(ReportConsent.agency_id.in_(mine), ReportConsent.revoked_at.is_(None))
         .order_by(ReportConsent.granted_at.desc(), Report.id)
     ).all()
@@ -125,13 +114,11 @@ def write(
     agency_id: str,
     body: str,
     *,
-    side: str,
+    side: str,  # "advocate" or "partner" (a check constraint refuses anything else)
     author_id: int | None,
     now: datetime,
 ) -> AgencyMessage:
     """Advocates and an agency write about a report only while it is shared with that agency."""
-    if side not in SIDES:
-        raise ValueError(side)
     if not consent.is_shared(session, report_id, agency_id):
         raise NotShared()
     if not body.strip():

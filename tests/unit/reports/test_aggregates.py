@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from webapp.reports import aggregates, operations
 from webapp.reports.aggregates import HIDDEN, SMALL, Unprotectable, protect
+from webapp.reports.models import Report
 
 
 def feasible(counts, marks, total, *, cap, at_least=False):
@@ -191,3 +192,58 @@ def test_months_follow_the_deployment_time_zone(db):
     utc = aggregates.figures(db, now=NOW, zone="UTC", areas=areas)
     months = {row.code: row for row in utc.tables[0].rows}
     assert months["2027-03"].count == 8 and months["2027-02"].mark == SMALL
+
+
+def test_the_smallest_shown_cell_is_hidden_first_and_a_small_cell_may_be_four():
+    assert protect([2, 30, 9], 41, cap=41) == [SMALL, None, HIDDEN]
+    # 3 + 3 = 6 with both "<5": each is 2, 3 or 4, nothing to hide more.
+    assert protect([3, 3, 30], 36, cap=36) == [SMALL, SMALL, None]
+
+
+def test_the_window_starts_on_its_first_day_and_ends_in_this_month_of_the_zone(db):
+    # 1 April 02:00 UTC is still 31 March in Chicago: the window is April 2026 to March 2027.
+    now = datetime(2027, 4, 1, 2, 0, tzinfo=UTC)
+    start = datetime(2026, 4, 1, 5, 0, tzinfo=UTC)  # midnight in Chicago
+    plan = (
+        [(start, "chatham", "physical")] * 2
+        + [(start - timedelta(seconds=1), "chatham", "physical")] * 7
+        + [(datetime(2027, 3, 5, tzinfo=UTC), "nowhere-known", "threats")] * 3
+    )
+    for n, (moment, area, kind) in enumerate(plan):
+        db.add(
+            Report(
+                lookup_key=f"{n:064x}",
+                form_key=f"{n:064d}",
+                created_at=moment,
+                last_activity_at=moment,
+                kinds=[kind, kind, "unknown"],
+                happened="days",
+                area=area,
+                role="victim",
+                text="x",
+            )
+        )
+    db.flush()
+    found = aggregates.figures(db, now=now, zone="America/Chicago", areas=["chatham", "elsewhere"])
+    assert (found.first_month, found.last_month) == (date(2026, 4, 1), date(2027, 3, 1))
+    assert found.total == 5, "the seven a second before the window are left out"
+    tables = {table.dimension: table for table in found.tables}
+    areas = {row.code: row.mark for row in tables["area"].rows}
+    assert areas == {"chatham": SMALL, "elsewhere": SMALL}, "an unknown area counts as elsewhere"
+    kinds = {row.code: row for row in tables["kind"].rows}
+    assert "unknown" not in kinds and kinds["physical"].mark == SMALL
+    empty = aggregates.figures(db, now=now, zone="UTC", areas=["chatham"], months=1)
+    assert empty.withheld and (empty.first_month, empty.last_month) == (
+        date(2027, 4, 1),
+        date(2027, 4, 1),
+    )
+
+
+def test_five_reports_are_enough_when_every_cell_stays_uncertain(db):
+    for n, (area, kind, month) in enumerate(
+        [("chatham", "physical", 1)] * 2 + [("rochester", "threats", 2)] * 3
+    ):
+        add(db, n + 1, month=date(2027, month, 1), area=area, kinds=(kind,))
+    found = aggregates.figures(db, now=NOW, zone="UTC", areas=["chatham", "rochester"])
+    assert found.total == 5 and not found.withheld
+    assert all(row.mark == SMALL for table in found.tables for row in table.rows)
