@@ -247,3 +247,32 @@ def test_five_reports_are_enough_when_every_cell_stays_uncertain(db):
     found = aggregates.figures(db, now=NOW, zone="UTC", areas=["chatham", "rochester"])
     assert found.total == 5 and not found.withheld
     assert all(row.mark == SMALL for table in found.tables for row in table.rows)
+
+
+def test_a_report_from_an_area_no_longer_listed_counts_as_elsewhere(db):
+    plan = [("chatham", 6), ("rochester", 7), ("an-area-since-removed", 8)]
+    n = 0
+    for area, count in plan:
+        for _ in range(count):
+            n += 1
+            db.add(
+                Report(
+                    lookup_key=f"{n:064x}",
+                    form_key=f"{n:064d}",
+                    created_at=NOW,
+                    last_activity_at=NOW,
+                    kinds=["threats"],
+                    happened="days",
+                    area=area,
+                    role="victim",
+                    text="x",
+                )
+            )
+    db.flush()
+    found = aggregates.figures(db, now=NOW, zone="UTC", areas=["chatham", "rochester", "elsewhere"])
+    [areas] = [table for table in found.tables if table.dimension == "area"]
+    assert [(row.code, row.count) for row in areas.rows] == [
+        ("chatham", 6),
+        ("rochester", 7),
+        ("elsewhere", 8),
+    ]

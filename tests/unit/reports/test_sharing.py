@@ -96,3 +96,13 @@ def test_the_thread_is_written_only_while_shared_and_never_empty_or_too_long(db,
             db, report.id, police, "Still there?", side="advocate", author_id=None, now=NOW
         )
     assert sharing.shared_agencies(db, report.id) == []
+
+
+def test_the_list_follows_when_each_was_shared_not_when_it_was_written(db, setting):
+    police, *_rest, officer = setting
+    reports = [submit(db, draft(), n=n, now=NOW + timedelta(minutes=n)) for n in range(1, 8)]
+    for hours, report in zip([5, 1, 7, 3, 2, 6, 4], reports, strict=True):
+        consent.grant(db, report, police, now=NOW + timedelta(hours=hours))
+    listed = [entry.report.id for entry in sharing.shared_with(db, officer)]
+    by_share = [reports[i].id for i in (2, 5, 0, 6, 3, 4, 1)]
+    assert listed == by_share
