@@ -42,12 +42,13 @@ def verify(ticket: object, nonce: object, bits: int) -> bool:
 def solve(ticket: str, bits: int) -> str:
     """The first nonce (counting up from 0, in base 36) that proves `bits` for `ticket`."""
     count = 0
-    while leading_zero_bits(_digest(ticket, _base36(count))) < bits:
+    while leading_zero_bits(_digest(ticket, nonce_for(count))) < bits:
         count += 1
-    return _base36(count)
+    return nonce_for(count)
 
 
-def _base36(number: int) -> str:
+def nonce_for(number: int) -> str:
+    """The nonce the page tries as its `number`-th: the count in base 36."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     text = ""
     while True:
