@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import logging
 import re
 import threading
@@ -21,7 +22,7 @@ from tests.conftest import DATABASES, UNLOCK_CODE, LiveServer, app_on, csrf_toke
 from tests.photo_samples import jpeg_with_gps
 from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
-from webapp.reports import agencies, consent, operations, proofs, sharing
+from webapp.reports import agencies, choices, consent, operations, proofs, sharing
 from webapp.reports.models import Report, ReportPhoto
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
@@ -497,3 +498,38 @@ def test_no_repr_shows_the_words_or_the_lookup_key(migrated_app, survivor, polic
             repr(thing) for thing in [report, *report.messages, *report.consents, *report.photos]
         )
         assert "MARKER" not in shown and report.lookup_key not in shown
+
+
+def test_the_areas_come_from_the_deployments_own_file(templates, database_kind, clock, tmp_path):
+    """REPORT_AREAS_FILE: its areas are offered and accepted, the shipped ones refused."""
+    areas_file = tmp_path / "areas.json"
+    areas_file.write_text(
+        json.dumps(
+            {
+                "areas": [
+                    {"code": "north-ward", "name": "North Ward"},
+                    {"code": "harbour", "name": "Le port, quai sud"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    with templates.copy(database_kind, seeded=False) as url:
+        app = app_on(url, clock, report_areas_file=str(areas_file))
+        client = app.test_client()
+        unlock(client)
+        page = client.get("/write").get_data(as_text=True)
+        assert '<option value="north-ward">North Ward</option>' in page
+        assert '<option value="harbour">Le port, quai sud</option>' in page
+        assert "Chatham" not in page and "Springfield" not in page
+        assert 'value="unsaid"' in page, "the form's own choices stay"
+        refused = send(client, the_form(client) | fields(area="chatham"))
+        assert refused.status_code == 400
+        assert "Choose an area from the list." in refused.get_data(as_text=True)
+        assert send(client, the_form(client) | fields(area="harbour")).status_code == 303
+        with session_scope(app) as session:
+            assert session.scalars(select(Report.area)).all() == ["harbour"]
+        with app.app_context():
+            assert list(choices.areas())[:2] == ["north-ward", "harbour"]
+        app.extensions["db.engine"].dispose()
+    assert "chatham" in choices.areas(), "outside that app: the shipped file"
