@@ -99,7 +99,7 @@ class Settings:
     report_retention_days: int = 365
     # Report form flooding: the zero bits the page's proof of work must find (when JavaScript
     # runs), and how many reports an hour a client may send without such a proof.
-    report_proof_bits: int = 16
+    report_proof_bits: int = 15
     reports_an_hour_without_proof: int = 3
     # The areas a report may name (JSON, see resources/report_areas.json); empty: that file.
     report_areas_file: str = ""

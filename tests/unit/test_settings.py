@@ -161,7 +161,7 @@ def test_listings_go_stale_after_180_days_and_are_never_unpublished_unless_told(
 
 
 def test_report_flooding_limits_and_areas_are_read():
-    assert (Settings().report_proof_bits, Settings().reports_an_hour_without_proof) == (16, 3)
+    assert (Settings().report_proof_bits, Settings().reports_an_hour_without_proof) == (15, 3)
     assert Settings().report_areas_file == "", "the shipped file"
     told = Settings.from_env(
         {
