@@ -28,7 +28,7 @@ from webapp.reports.errors import BadReport, NotShared
 from webapp.runtime import now, settings
 from webapp.staff.principal import role_required
 
-REPORT = "/reports/<uuid(strict=False):report_id>"
+REPORT = "/shared/<uuid(strict=False):item_id>"
 NOT_SHARED = _l("Nothing here: no report is shared with your agency at this address.")
 NOTE_SENT = _l("Sent to the advocates.")
 
@@ -72,10 +72,10 @@ def _page(report, agencies, *, notes=None, code=200):
 
 @bp.get(REPORT)
 @role_required(Role.PARTNER)
-def report(principal: User, report_id):
+def report(principal: User, item_id):
     db = get_session()
     try:
-        found, agencies = sharing.open_shared(db, str(report_id), principal.id, now=now())
+        found, agencies = sharing.open_shared(db, str(item_id), principal.id, now=now())
     except NotShared:
         abort(404, NOT_SHARED)
     for agency in agencies:
@@ -92,9 +92,9 @@ def report(principal: User, report_id):
 
 @bp.get(REPORT + "/photos/<int(max=2147483647):photo_id>")
 @role_required(Role.PARTNER)
-def photo(principal: User, report_id, photo_id: int):
+def photo(principal: User, item_id, photo_id: int):
     try:
-        found = sharing.shared_photo(get_session(), str(report_id), photo_id, principal.id)
+        found = sharing.shared_photo(get_session(), str(item_id), photo_id, principal.id)
     except NotShared:
         abort(404, NOT_SHARED)
     answer = Response(found.data, mimetype=found.media_type)
@@ -104,10 +104,10 @@ def photo(principal: User, report_id, photo_id: int):
 
 @bp.post(REPORT + "/agencies/<uuid(strict=False):agency_id>")
 @role_required(Role.PARTNER)
-def note(principal: User, report_id, agency_id):
+def note(principal: User, item_id, agency_id):
     db = get_session()
     try:
-        found, agencies = sharing.peek(db, str(report_id), principal.id)
+        found, agencies = sharing.peek(db, str(item_id), principal.id)
     except NotShared:
         abort(404, NOT_SHARED)
     if str(agency_id) not in {agency.id for agency in agencies}:
@@ -137,7 +137,7 @@ def note(principal: User, report_id, agency_id):
         agency_id=str(agency_id),
     )
     flash(NOTE_SENT)
-    return redirect(url_for("partners.report", report_id=found.id), 303)
+    return redirect(url_for("partners.report", item_id=found.id), 303)
 
 
 def _figures() -> aggregates.Figures:
@@ -216,7 +216,7 @@ def figures_csv(principal: User):
             writer.writerow([dimension, row["code"], _cell(row["label"]), row["shown"]])
         writer.writerow([dimension, "total", _cell(str(TOTAL)), table["table"].total])
     answer = Response(out.getvalue(), mimetype="text/csv")
-    answer.headers["Content-Disposition"] = "attachment; filename=report-figures.csv"
+    answer.headers["Content-Disposition"] = "attachment; filename=figures.csv"
     answer.headers["Cache-Control"] = "no-store"
     return answer
 
