@@ -48,26 +48,15 @@ def reports(principal: User):
         statuses=REPORT_STATUSES,
         page=number,
         more=len(entries) == inbox.PAGE,
-        labels=_labels(),
+        labels=choices.labels(),
         now=now(),
     )
-
-
-def _labels() -> dict:
-    return {
-        "kinds": choices.KINDS,
-        "happened": choices.HAPPENED,
-        "roles": choices.ROLES,
-        "areas": choices.areas(),
-    }
 
 
 def _page(report, *, reply=None, status_form=None, notes=None, code=200):
     db = get_session()
     agencies = sharing.shared_agencies(db, report.id)
-    threads = {agency.id: [] for agency in agencies}
-    for message in sharing.thread(db, report.id, threads):
-        threads[message.agency_id].append(message)
+    threads = sharing.threads(db, report.id, [agency.id for agency in agencies])
     page = render_template(
         "console/report.html",
         report=report,
@@ -77,15 +66,10 @@ def _page(report, *, reply=None, status_form=None, notes=None, code=200):
         threads=threads,
         notes=notes or {},
         reads=consent.sharing(db, report),
-        labels=_labels(),
-        note_form=_note_form,
+        labels=choices.labels(),
+        note_form=NoteForm.for_agency,
     )
     return page, code
-
-
-def _note_form(agency_id: str, formdata=None) -> NoteForm:
-    """Each agency's form has its own field names, so its label points at its own box."""
-    return NoteForm(formdata=formdata, prefix=f"note-{agency_id}")
 
 
 @bp.get(REPORT)
@@ -157,7 +141,7 @@ def status(principal: User, item_id):
 @role_required(*ANSWERING)
 def note(principal: User, item_id, agency_id):
     found = _report(item_id)
-    form = _note_form(str(agency_id), formdata=request.form)
+    form = NoteForm.for_agency(str(agency_id), formdata=request.form)
     if not form.validate_on_submit():
         return _page(found, notes={str(agency_id): form}, code=400)
     db = get_session()
@@ -177,14 +161,6 @@ def note(principal: User, item_id, agency_id):
     except BadReport:
         form.body.errors = [_l("Write your message first.")]
         return _page(found, notes={str(agency_id): form}, code=400)
-    audit.record(
-        db,
-        "report.agency_note",
-        now=now(),
-        actor_id=principal.id,
-        report_id=found.id,
-        agency_id=sent.agency_id,
-    )
     names = {agency.id: agency.name for agency in sharing.shared_agencies(db, found.id)}
     flash(NOTE_SENT % {"agency": names.get(sent.agency_id, "")})
     return redirect(url_for("console.report", item_id=found.id), 303)
