@@ -1,0 +1,177 @@
+"""The private notebook in Chromium, in English and Arabic: made, written in (a plan part,
+three incident entries, a photo carrying GPS), locked, opened again in a new browser with the
+passphrase; a wrong passphrase answered exactly as one that opens nothing; axe throughout."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from tests import notebook_keys
+from tests.browser.conftest import serve_haven
+from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
+from tests.photo_samples import jpeg_with_gps
+from webapp.db import session_scope
+from webapp.notebook.models import NotebookRecord
+
+PLAN = "Run to Maria's flat at number 12; the back door sticks."
+ENTRIES = [
+    ("2026-10-02T21:15", "Kitchen", "He threw a plate at the wall next to me."),
+    ("2026-10-19T23:40", "Car park at work", "He waited by my car and took my keys."),
+    ("2026-11-03T08:05", "Home", "He pushed me down the stairs. Bruised arm."),
+]
+
+
+@pytest.fixture
+def notes_haven(exit_url, tmp_path_factory):
+    with serve_haven(exit_url, tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(params=["en", "ar"])
+def locale(request) -> str:
+    return request.param
+
+
+def go_to_notes(page, base: str) -> None:
+    unlock(page, base)
+    swapped(page, page.locator('a[href="/home"]').first.click)
+    swapped(page, page.locator('a[href="/notes"]').first.click)
+    page.locator('[data-view="locked"]').wait_for()
+
+
+def said(page, key: str) -> str:
+    """The page's own (translated) words for a message of its script."""
+    return page.locator(f'[data-say="{key}"]').text_content()
+
+
+def wait_for_text(page, selector: str, key: str) -> None:
+    page.wait_for_function(
+        "([where, key]) => document.querySelector(where).textContent === "
+        "document.querySelector(`[data-say=\"${key}\"]`).textContent",
+        arg=[selector, key],
+    )
+
+
+def create(page, base: str) -> str:
+    go_to_notes(page, base)
+    page.locator('[data-do="create"]').click()
+    shown = page.get_by_test_id("notebook-passphrase")
+    page.wait_for_function("el => el.textContent.length > 0", arg=shown.element_handle())
+    phrase = shown.inner_text()
+    page.locator("#nb-noted").check()
+    page.locator('[data-do="begin"]').click()
+    page.locator('[data-view="open"]').wait_for()
+    return phrase
+
+
+def write_plan(page, section: str, words: str) -> None:
+    part = page.locator(f'details[data-section="{section}"]')
+    part.locator("summary").click()
+    part.locator("textarea[data-text]").fill(words)
+    wait_for_text(page, f'details[data-section="{section}"] [data-state]', "saved")
+
+
+def add_entry(page, when: str, place: str, what: str, photo: bytes | None = None) -> None:
+    page.locator("#nb-e-when").fill(when)
+    page.locator("#nb-e-place").fill(place)
+    page.locator("#nb-e-what").fill(what)
+    if photo:
+        page.locator("#nb-e-photos").set_input_files(
+            [{"name": "arm.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+    page.locator('[data-do="add"]').click()
+    wait_for_text(page, "[data-entry] [data-added]", "added")
+
+
+def open_with(page, phrase: str) -> None:
+    field = page.get_by_test_id("notebook-open")
+    field.fill(phrase)
+    field.press("Enter")
+
+
+def test_a_notebook_written_locked_and_opened_in_a_new_browser(
+    browser, phone, notes_haven, locale
+):
+    base = notes_haven.url
+    first = browser.new_context(**phone, locale=locale)
+    page = first.new_page()
+    refused = csp_refusals(page)
+    phrase = create(page, base)
+    assert len(phrase.split()) == 6
+    write_plan(page, "during", PLAN)
+    add_entry(page, *ENTRIES[0])
+    add_entry(page, *ENTRIES[1])
+    photo = jpeg_with_gps((320, 240))
+    add_entry(page, *ENTRIES[2], photo=photo)
+    assert axe_violations(page) == []
+    page.get_by_test_id("notebook-lock").click()
+    assert page.locator('[data-view="locked"]').is_visible()
+    assert page.locator('[data-view="open"]').is_hidden()
+    assert PLAN not in page.content() and ENTRIES[0][2] not in page.content()
+    assert page.url == base + "/"
+    first.close()
+
+    second = browser.new_context(**phone, locale=locale)
+    page = second.new_page()
+    refused += csp_refusals(page)
+    go_to_notes(page, base)
+    open_with(page, phrase)
+    page.locator('[data-view="open"]').wait_for()
+    assert page.locator("#nb-plan-during").input_value() == PLAN
+    log = page.locator("[data-log] > li")
+    assert log.count() == 3
+    assert [log.nth(i).locator("dd").nth(1).inner_text() for i in range(3)] == [
+        what for _when, _place, what in reversed(ENTRIES)
+    ], "newest first"
+    drawn = log.first.locator("canvas.photo[data-drawn]")
+    drawn.wait_for()
+    assert drawn.evaluate("c => [c.width, c.height]") == [320, 240]
+    assert axe_violations(page) == []
+    assert refused == []
+    second.close()
+
+    keys = notebook_keys.derive(phrase)
+    with session_scope(notes_haven.app) as session:
+        kept = session.scalars(select(NotebookRecord).where(NotebookRecord.kind == "photo")).one()
+        value = notebook_keys.unseal(keys.key, kept.record_id, "photo", 1, kept.ciphertext)
+    jpeg = base64.b64decode(value["jpeg"])
+    source = Image.open(io.BytesIO(photo))
+    with Image.open(io.BytesIO(jpeg)) as image:
+        assert image.size == (320, 240)
+        assert not image.getexif() and "xmp" not in image.info and "comment" not in image.info
+        # The canvas writes Chromium's own sRGB profile; the camera's is gone.
+        assert image.info.get("icc_profile") != source.info["icc_profile"]
+    assert b"MARKER" not in jpeg
+
+
+def test_a_wrong_passphrase_answers_as_a_notebook_that_does_not_exist(
+    browser, phone, notes_haven
+):
+    base = notes_haven.url
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    phrase = create(page, base)
+    page.get_by_test_id("notebook-lock").click()
+    words = phrase.split()
+    wrong = " ".join(words[:-1] + ["zebra" if words[-1] != "zebra" else "zoom"])
+    answers = []
+    page.on(
+        "response",
+        lambda r: answers.append((r.status, r.body())) if r.url.endswith("/notes/open") else None,
+    )
+    seen = []
+    for typed in (wrong, "abacus abdomen abdominal abide abiding ability"):
+        open_with(page, typed)
+        wait_for_text(page, '[data-view="locked"] [data-msg]', "unknown")
+        seen.append(page.locator('[data-view="locked"] [data-msg]').inner_text())
+        page.locator('[data-view="locked"] [data-msg]').evaluate("el => { el.textContent = '' }")
+    assert seen[0] == seen[1] == said(page, "unknown")
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert answers[0][0] == 404
+    assert page.get_by_test_id("notebook-open").input_value() == ""
+    context.close()
