@@ -52,7 +52,7 @@ def said(page, key: str) -> str:
 def wait_for_text(page, selector: str, key: str) -> None:
     page.wait_for_function(
         "([where, key]) => document.querySelector(where).textContent === "
-        "document.querySelector(`[data-say=\"${key}\"]`).textContent",
+        'document.querySelector(`[data-say="${key}"]`).textContent',
         arg=[selector, key],
     )
 
@@ -94,9 +94,7 @@ def open_with(page, phrase: str) -> None:
     field.press("Enter")
 
 
-def test_a_notebook_written_locked_and_opened_in_a_new_browser(
-    browser, phone, notes_haven, locale
-):
+def test_a_notebook_written_locked_and_opened_in_a_new_browser(browser, phone, notes_haven, locale):
     base = notes_haven.url
     first = browser.new_context(**phone, locale=locale)
     page = first.new_page()
@@ -149,9 +147,7 @@ def test_a_notebook_written_locked_and_opened_in_a_new_browser(
     assert b"MARKER" not in jpeg
 
 
-def test_a_wrong_passphrase_answers_as_a_notebook_that_does_not_exist(
-    browser, phone, notes_haven
-):
+def test_a_wrong_passphrase_answers_as_a_notebook_that_does_not_exist(browser, phone, notes_haven):
     base = notes_haven.url
     context = browser.new_context(**phone)
     page = context.new_page()
@@ -175,3 +171,129 @@ def test_a_wrong_passphrase_answers_as_a_notebook_that_does_not_exist(
     assert answers[0][0] == 404
     assert page.get_by_test_id("notebook-open").input_value() == ""
     context.close()
+
+
+def test_a_stale_save_from_a_second_browser_is_refused_and_nothing_is_lost(
+    browser, phone, notes_haven
+):
+    base = notes_haven.url
+    first = browser.new_context(**phone)
+    one = first.new_page()
+    phrase = create(one, base)
+    second = browser.new_context(**phone)
+    two = second.new_page()
+    go_to_notes(two, base)
+    open_with(two, phrase)
+    two.locator('[data-view="open"]').wait_for()
+
+    write_plan(one, "after", "Change the locks on Monday.")
+    part = two.locator('details[data-section="after"]')
+    part.locator("summary").click()
+    part.locator("textarea[data-text]").fill("Ask the school about pick-up.")
+    conflict = part.locator("[data-conflict]")
+    conflict.wait_for()
+    assert conflict.locator("textarea[data-other]").input_value() == "Change the locks on Monday."
+    assert part.locator("textarea[data-text]").input_value() == "Ask the school about pick-up."
+    assert axe_violations(two) == []
+
+    part.locator('[data-do="keep"]').click()
+    wait_for_text(two, 'details[data-section="after"] [data-state]', "saved")
+    keys = notebook_keys.derive(phrase)
+    with session_scope(notes_haven.app) as session:
+        versions = session.scalars(
+            select(NotebookRecord).where(NotebookRecord.record_id == "plan-after")
+        ).all()
+        texts = [
+            notebook_keys.unseal(keys.key, r.record_id, r.kind, r.version, r.ciphertext)["text"]
+            for r in sorted(versions, key=lambda r: r.version)
+        ]
+    assert texts == ["Change the locks on Monday.", "Ask the school about pick-up."]
+    first.close()
+    second.close()
+
+
+def test_quick_exit_drops_the_key_and_returning_shows_the_locked_notebook(
+    browser, phone, notes_haven, exit_url
+):
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    create(page, notes_haven.url)
+    write_plan(page, "pets", "The cat goes to my brother.")
+    page.get_by_test_id("quick-exit").click()
+    page.wait_for_url(exit_url)
+    go_to_notes(page, notes_haven.url)
+    assert page.locator('[data-view="locked"]').is_visible()
+    assert page.locator('[data-view="open"]').is_hidden()
+    assert page.locator("#nb-plan-pets").input_value() == ""
+    context.close()
+
+
+def test_the_idle_lock_drops_the_key_after_five_minutes(browser, phone, exit_url, tmp_path_factory):
+    with serve_haven(exit_url, tmp_path_factory, lock_after_minutes=30) as server:
+        context = browser.new_context(**phone)
+        page = context.new_page()
+        page.clock.install()
+        create(page, server.url)
+        write_plan(page, "pets", "The cat goes to my brother.")
+        page.clock.run_for("04:50")
+        assert page.locator('[data-view="open"]').is_visible(), "not before five minutes"
+        page.clock.run_for("05:01")
+        page.locator('[data-view="locked"]').wait_for()
+        assert page.locator("#nb-plan-pets").input_value() == ""
+        swapped(page, page.locator('a[href="/home"]').first.click)
+        swapped(page, page.locator('a[href="/notes"]').first.click)
+        assert page.locator('[data-view="locked"]').is_visible()
+        context.close()
+
+
+def test_the_print_view_checks_the_chain_and_fails_on_an_altered_record(
+    browser, phone, notes_haven
+):
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    phrase = create(page, notes_haven.url)
+    for entry in ENTRIES:
+        add_entry(page, *entry)
+    printed = print_view(page)
+    assert printed.count() == 3
+    assert [printed.nth(i).locator("p").last.inner_text() for i in range(3)] == [
+        said(page, "holds")
+    ] * 3
+    assert "Ed25519" in page.locator('[data-view="print"]').inner_text()
+    assert axe_violations(page) == []
+
+    with session_scope(notes_haven.app) as session:
+        entries = session.scalars(
+            select(NotebookRecord)
+            .where(NotebookRecord.kind == "entry")
+            .order_by(NotebookRecord.seq)
+        ).all()
+        middle = entries[1]
+        altered = bytearray(middle.ciphertext)
+        altered[20] ^= 0x01
+        middle.ciphertext = bytes(altered)
+    page.locator('[data-do="print-close"]').click()
+    page.get_by_test_id("notebook-lock").click()
+    open_with(page, phrase)
+    page.locator('[data-view="open"]').wait_for()
+    printed = print_view(page)
+    assert printed.count() == 3
+    assert check_of(page, ENTRIES[0][2]) == said(page, "holds"), "written before the change"
+    assert check_of(page, said(page, "tampered")) == said(page, "broken"), "the changed one"
+    assert check_of(page, ENTRIES[2][2]) == said(page, "broken"), "written after it"
+    context.close()
+
+
+def print_view(page):
+    page.locator('[data-do="print-ask"]').click()
+    warning = page.locator('[data-panel="print"]')
+    assert warning.is_visible() and page.locator('[data-view="print"]').is_hidden()
+    warning.locator('[data-do="print"]').click()
+    page.locator('[data-view="print"]').wait_for()
+    return page.locator("[data-print-log] > li")
+
+
+def check_of(page, text: str) -> str:
+    """The chain check printed beside the entry holding `text`."""
+    entry = page.locator("[data-print-log] > li", has_text=text)
+    return entry.locator("p").last.inner_text()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.browser.conftest import serve_haven
 from tests.browser.helpers import in_tests_world
-from tests.browser.test_notebook import add_entry, create, go_to_notes, open_with, write_plan
+from tests.browser.test_notebook import add_entry, create, open_with, write_plan
 from tests.browser.test_traces import files_holding
 from tests.chromium import launch_options
 
@@ -17,7 +17,9 @@ MARKER = "Zqxmarker4417"
 STORED_IN_PAGE = """(async () => {
   const found = [];
   for (const store of [localStorage, sessionStorage]) {
-    for (let i = 0; i < store.length; i++) { found.push(store.key(i), store.getItem(store.key(i))); }
+    for (let i = 0; i < store.length; i++) {
+      found.push(store.key(i), store.getItem(store.key(i)));
+    }
   }
   found.push(document.cookie);
   for (const name of await caches.keys()) {

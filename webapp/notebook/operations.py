@@ -191,9 +191,7 @@ def append(
 
 
 def _chain_end(session: Session, notebook: Notebook) -> tuple[int, str]:
-    count = session.scalar(
-        select(func.count()).where(NotebookRecord.notebook_id == notebook.id)
-    )
+    count = session.scalar(select(func.count()).where(NotebookRecord.notebook_id == notebook.id))
     head = session.scalar(
         select(NotebookRecord.chain_hash)
         .where(NotebookRecord.notebook_id == notebook.id)

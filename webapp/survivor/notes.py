@@ -101,7 +101,7 @@ SECTIONS = (
     PlanSection(
         "people",
         _l("Trusted people and code words"),
-        _l("Who can you count on, and how do you reach them? Which word means \"call for help\"?"),
+        _l('Who can you count on, and how do you reach them? Which word means "call for help"?'),
     ),
 )
 ENTRY_FIELDS = (
@@ -171,7 +171,7 @@ def notes():
         public_key=_signer().public_key(),
         sections=SECTIONS,
         entry_fields=ENTRY_FIELDS,
-        idle_seconds=IDLE_SECONDS,
+        key_seconds=IDLE_SECONDS,
     )
 
 

@@ -19,6 +19,7 @@ from webapp.survivor.state import (
     unlocked_required,
 )
 
+
 @bp.get("/home")
 @unlocked_required
 def home():
