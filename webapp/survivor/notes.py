@@ -85,7 +85,7 @@ SECTIONS = (
     PlanSection(
         "technology",
         _l("Phones and accounts"),
-        _l("Which passwords should change? Which devices or accounts could he see?"),
+        _l("Which passwords should change? Which devices or accounts could someone else see?"),
     ),
     PlanSection(
         "feelings",
