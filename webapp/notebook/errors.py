@@ -18,7 +18,7 @@ class BadRecord(NotebookError):
 
     def __init__(self, problem: str):
         super().__init__(problem)
-        self.problem = problem  # "id", "kind", "version", "size", "full"
+        self.problem = problem  # "id", "kind", "version", "data", "size", "full"
 
 
 class StaleVersion(NotebookError):

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import argon2
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.notebook import receipts
@@ -101,9 +102,7 @@ def open_notebook(
     stored = notebook.access_hash if notebook else _decoy_hash(*_cost_tuple(cost))
     try:
         cost.hasher().verify(stored, access_secret if isinstance(access_secret, str) else "")
-    except argon2.exceptions.VerificationError:
-        raise UnknownNotebook() from None
-    except argon2.exceptions.InvalidHashError:
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         raise UnknownNotebook() from None
     if notebook is None:
         raise UnknownNotebook()
@@ -185,8 +184,13 @@ def append(
         received_at=now,
         receipt=signer.sign(link, now),
     )
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():  # a write racing past the lock (SQLite) meets the key
+            session.add(record)
+    except IntegrityError:
+        if kind != "plan":
+            raise AppendOnly() from None
+        raise StaleVersion(_latest_version(session, notebook, record_id)) from None
     return record
 
 

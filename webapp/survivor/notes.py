@@ -229,11 +229,11 @@ def _opened() -> Notebook | None:
 
 def _ciphertext(value: object) -> bytes:
     if not isinstance(value, str):
-        raise BadRecord("size")
+        raise BadRecord("data")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise BadRecord("size") from None
+        raise BadRecord("data") from None
 
 
 @bp.post("/notes/save")
