@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import statistics
 import sys
@@ -89,8 +90,10 @@ def write_notebook(app, entries: int) -> None:
         signer = receipts.Signer(config.secret_key)
     start = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
     with session_scope(app) as session:
+        key = os.urandom(32)
+        wrapped = notebook_keys.wrap(keys, key)
         notebook = operations.create(
-            session, keys.lookup, keys.access, 1, cost=cost, now=datetime.now(UTC)
+            session, keys.lookup, keys.access, 1, wrapped, cost=cost, now=datetime.now(UTC)
         )
         records = [
             (f"plan-{part}", "plan", {"text": f"What I will do: {part}. " * 20, "checks": []})
@@ -118,7 +121,7 @@ def write_notebook(app, entries: int) -> None:
                 kind=kind,
                 version=1,
                 scheme=1,
-                ciphertext=notebook_keys.seal(keys.key, record_id, kind, 1, value),
+                ciphertext=notebook_keys.seal(key, record_id, kind, 1, value),
                 signer=signer,
                 now=datetime.now(UTC),
             )

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-ITERATIONS = 600_000  # KDF version 1
-SALT = b"n/1"
+from webapp.notebook import kdf
+
 SCHEME = 1
 
 
@@ -25,20 +25,35 @@ SCHEME = 1
 class Keys:
     lookup: str
     access: str
-    key: bytes
+    wrapping: bytes
+    version: int
 
 
 def phrase_of(typed: str) -> str:
     return " ".join(re.findall(r"[a-z]+", unicodedata.normalize("NFKC", typed).lower()))
 
 
-def derive(phrase: str) -> Keys:
-    master = hashlib.pbkdf2_hmac("sha256", phrase_of(phrase).encode(), SALT, ITERATIONS, 32)
+def derive(phrase: str, version: int = 1) -> Keys:
+    """The keys of `phrase` under a version of `webapp.notebook.kdf.VERSIONS`."""
+    params = kdf.VERSIONS[version]
+    salt, iterations = params["salt"].encode(), params["iterations"]
+    master = hashlib.pbkdf2_hmac("sha256", phrase_of(phrase).encode(), salt, iterations, 32)
 
     def expand(info: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
-    return Keys(expand(b"lookup").hex(), expand(b"access").hex(), expand(b"key"))
+    return Keys(expand(b"lookup").hex(), expand(b"access").hex(), expand(b"key"), version)
+
+
+def wrap(keys: Keys, notebook_key: bytes) -> bytes:
+    """The notebook's own key, wrapped as the browser wraps it (stored by the server)."""
+    iv = os.urandom(12)
+    return iv + AESGCM(keys.wrapping).encrypt(iv, notebook_key, f"wrap|{keys.version}".encode())
+
+
+def unwrap(keys: Keys, wrapped: bytes) -> bytes:
+    aad = f"wrap|{keys.version}".encode()
+    return AESGCM(keys.wrapping).decrypt(wrapped[:12], wrapped[12:], aad)
 
 
 def associated(record_id: str, kind: str, version: int) -> bytes:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -16,8 +18,10 @@ from tests.browser.conftest import serve_haven
 from tests.browser.helpers import axe_violations, csp_refusals, swapped, unlock
 from tests.photo_samples import jpeg_with_gps
 from webapp.db import session_scope
-from webapp.notebook.models import NotebookRecord
+from webapp.notebook import kdf, operations, receipts
+from webapp.notebook.models import Notebook, NotebookRecord
 
+NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 PLAN = "Run to Maria's flat at number 12; the back door sticks."
 ENTRIES = [
     ("2026-10-02T21:15", "Kitchen", "He threw a plate at the wall next to me."),
@@ -35,6 +39,14 @@ def notes_haven(exit_url, tmp_path_factory):
 @pytest.fixture(params=["en", "ar"])
 def locale(request) -> str:
     return request.param
+
+
+def notebook_key(app, phrase: str) -> bytes:
+    """The key the records are sealed with, unwrapped from the database with the passphrase."""
+    keys = notebook_keys.derive(phrase)
+    with session_scope(app) as session:
+        notebook = session.scalars(select(Notebook).where(Notebook.lookup_id == keys.lookup)).one()
+        return notebook_keys.unwrap(keys, notebook.wrapped_key)
 
 
 def go_to_notes(page, base: str) -> None:
@@ -133,10 +145,10 @@ def test_a_notebook_written_locked_and_opened_in_a_new_browser(browser, phone, n
     assert refused == []
     second.close()
 
-    keys = notebook_keys.derive(phrase)
+    key = notebook_key(notes_haven.app, phrase)
     with session_scope(notes_haven.app) as session:
         kept = session.scalars(select(NotebookRecord).where(NotebookRecord.kind == "photo")).one()
-        value = notebook_keys.unseal(keys.key, kept.record_id, "photo", 1, kept.ciphertext)
+        value = notebook_keys.unseal(key, kept.record_id, "photo", 1, kept.ciphertext)
     jpeg = base64.b64decode(value["jpeg"])
     source = Image.open(io.BytesIO(photo))
     with Image.open(io.BytesIO(jpeg)) as image:
@@ -198,13 +210,13 @@ def test_a_stale_save_from_a_second_browser_is_refused_and_nothing_is_lost(
 
     part.locator('[data-do="keep"]').click()
     wait_for_text(two, 'details[data-section="after"] [data-state]', "saved")
-    keys = notebook_keys.derive(phrase)
+    key = notebook_key(notes_haven.app, phrase)
     with session_scope(notes_haven.app) as session:
         versions = session.scalars(
             select(NotebookRecord).where(NotebookRecord.record_id == "plan-after")
         ).all()
         texts = [
-            notebook_keys.unseal(keys.key, r.record_id, r.kind, r.version, r.ciphertext)["text"]
+            notebook_keys.unseal(key, r.record_id, r.kind, r.version, r.ciphertext)["text"]
             for r in sorted(versions, key=lambda r: r.version)
         ]
     assert texts == ["Change the locks on Monday.", "Ask the school about pick-up."]
@@ -297,3 +309,53 @@ def check_of(page, text: str) -> str:
     """The chain check printed beside the entry holding `text`."""
     entry = page.locator("[data-print-log] > li", has_text=text)
     return entry.locator("p").last.inner_text()
+
+
+def test_a_notebook_made_with_an_older_derivation_opens_and_moves_to_the_current_one(
+    browser, phone, notes_haven, monkeypatch
+):
+    phrase = "lantern pebble orchid velvet meadow thimble"
+    old = notebook_keys.derive(phrase, 1)
+    key = os.urandom(32)
+    with session_scope(notes_haven.app) as session:
+        config = notes_haven.app.config["HAVEN_SETTINGS"]
+        cost = operations.HashParameters(
+            config.argon2_memory_kib, config.argon2_time_cost, config.argon2_parallelism
+        )
+        notebook = operations.create(
+            session, old.lookup, old.access, 1, notebook_keys.wrap(old, key), cost=cost, now=NOW
+        )
+        operations.append(
+            session,
+            notebook,
+            record_id="e-old",
+            kind="entry",
+            version=1,
+            scheme=1,
+            ciphertext=notebook_keys.seal(key, "e-old", "entry", 1, {"what": "Written in 2025"}),
+            signer=receipts.Signer(config.secret_key),
+            now=NOW,
+        )
+    monkeypatch.setattr(kdf, "VERSIONS", kdf.VERSIONS | {2: {"iterations": 650_000, "salt": "n/2"}})
+    monkeypatch.setattr(kdf, "CURRENT", 2)
+    new = notebook_keys.derive(phrase, 2)
+
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    go_to_notes(page, notes_haven.url)
+    with page.expect_response(lambda r: r.url.endswith("/notes/rekey")) as rekeyed:
+        open_with(page, phrase)
+    assert rekeyed.value.status == 200
+    assert "Written in 2025" in page.locator("[data-log]").inner_text()
+    with session_scope(notes_haven.app) as session:
+        stored = session.scalars(select(Notebook)).one()
+        assert (stored.lookup_id, stored.kdf_version) == (new.lookup, 2)
+        assert notebook_keys.unwrap(new, stored.wrapped_key) == key
+
+    page.get_by_test_id("notebook-lock").click()
+    opens = []
+    page.on("response", lambda r: opens.append(r.status) if r.url.endswith("/notes/open") else None)
+    open_with(page, phrase)
+    page.locator('[data-view="open"]').wait_for()
+    assert opens == [200], "the current derivation opens it at the first try"
+    context.close()

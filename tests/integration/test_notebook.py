@@ -15,10 +15,13 @@ from sqlalchemy import func, select
 from tests import notebook_keys
 from tests.conftest import csrf_token, unlock
 from webapp.db import session_scope
-from webapp.notebook import receipts
+from webapp.notebook import kdf, receipts
 from webapp.notebook.models import Notebook, NotebookRecord
 
 KEY = os.urandom(32)
+
+
+WRAPPED = base64.b64encode(os.urandom(60)).decode()
 
 
 def pair() -> dict:
@@ -41,8 +44,8 @@ def post(client, path: str, body) -> tuple[int, dict]:
 
 def made(client) -> dict:
     secrets_ = pair()
-    status, answer = post(client, "/notes/new", secrets_ | {"kdf": 1})
-    assert status == 201 and answer == {"kdf": 1, "records": []}
+    status, answer = post(client, "/notes/new", secrets_ | {"kdf": 1, "wrapped": WRAPPED})
+    assert status == 201 and answer == {"kdf": 1, "wrapped": WRAPPED, "records": []}
     return secrets_
 
 
@@ -254,3 +257,44 @@ def test_nothing_of_a_notebook_reaches_the_log(survivor, caplog):
     post(survivor, "/notes/open", secrets_ | {"access": secrets.token_hex(32)})
     for value in secrets_.values():
         assert value not in caplog.text
+
+
+@pytest.fixture
+def stronger(monkeypatch):
+    """A deployment that raised the derivation: version 2 current, version 1 still accepted."""
+    versions = kdf.VERSIONS | {2: {"iterations": 650_000, "salt": "n/2"}}
+    monkeypatch.setattr(kdf, "VERSIONS", versions)
+    monkeypatch.setattr(kdf, "CURRENT", 2)
+
+
+def test_the_page_hands_its_script_every_accepted_derivation(survivor, stronger):
+    page = survivor.get("/notes").get_data(as_text=True)
+    assert "&#34;current&#34;: 2" in page and "650000" in page and "600000" in page
+
+
+def test_an_opened_notebook_moves_to_a_stronger_derivation_in_one_step(
+    survivor, migrated_app, stronger
+):
+    old = made(survivor)
+    save(survivor, "e-1", "entry", 1, {"what": "kept"})
+    new = pair()
+    wrapped = base64.b64encode(os.urandom(60)).decode()
+    assert post(survivor, "/notes/rekey", new | {"kdf": 1, "wrapped": wrapped})[0] == 400
+    assert post(survivor, "/notes/rekey", new | {"kdf": 2, "wrapped": wrapped}) == (
+        200,
+        {"kdf": 2},
+    )
+    assert post(survivor, "/notes/open", old) == (404, {"problem": "unknown"})
+    status, answer = post(survivor, "/notes/open", new)
+    assert status == 200 and answer["kdf"] == 2 and answer["wrapped"] == wrapped
+    assert [r["id"] for r in answer["records"]] == ["e-1"]
+
+
+def test_a_rekey_needs_an_opened_notebook_and_a_free_lookup_id(survivor, stronger):
+    other = made(survivor)
+    made(survivor)
+    wrapped = base64.b64encode(os.urandom(60)).decode()
+    taken = other | {"kdf": 2, "wrapped": wrapped}
+    assert post(survivor, "/notes/rekey", taken) == (409, {"problem": "taken"})
+    post(survivor, "/notes/close", {})
+    assert post(survivor, "/notes/rekey", pair() | {"kdf": 2, "wrapped": wrapped})[0] == 403

@@ -19,8 +19,10 @@ class Notebook(Base):
     lookup_id: Mapped[str] = mapped_column(String(64), unique=True)
     # Argon2id (PHC string) of the access secret: a stolen table cannot open a notebook.
     access_hash: Mapped[str] = mapped_column(String(255))
-    # The version of the browser's key derivation (its parameters live in notes.js).
+    # The version of the browser's key derivation (its parameters: `kdf.VERSIONS`).
     kdf_version: Mapped[int] = mapped_column(Integer)
+    # The random key the records are sealed with, wrapped (AES-GCM) by the derived key.
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     def __repr__(self) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.notebook import receipts
+from webapp.notebook import kdf, receipts
 from webapp.notebook.errors import (
     AppendOnly,
     BadRecord,
@@ -31,7 +31,7 @@ KINDS = ("plan", "entry", "photo")
 LARGEST = {"plan": 64 * 1024, "entry": 64 * 1024, "photo": 4 * 1024 * 1024}
 MOST_RECORDS = 5000  # rows per notebook, every version counted
 SCHEMES = (1,)
-KDF_VERSIONS = (1,)
+WRAPPED_BYTES = 12 + 32 + 16  # IV, a 256-bit key, the GCM tag
 _HEX_64 = re.compile(r"[0-9a-f]{64}")
 _RECORD_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -66,25 +66,34 @@ def valid_secret(value: object) -> bool:
     return isinstance(value, str) and _HEX_64.fullmatch(value) is not None
 
 
+def _check_keys(lookup_id: object, access_secret: object, kdf_version: object, wrapped: object):
+    if not valid_secret(lookup_id) or not valid_secret(access_secret):
+        raise BadRecord("id")
+    if not kdf.known(kdf_version):
+        raise BadRecord("version")
+    if not isinstance(wrapped, bytes) or len(wrapped) != WRAPPED_BYTES:
+        raise BadRecord("data")
+
+
 def create(
     session: Session,
     lookup_id: str,
     access_secret: str,
     kdf_version: int,
+    wrapped_key: bytes,
     *,
     cost: HashParameters,
     now: datetime,
 ) -> Notebook:
-    if not valid_secret(lookup_id) or not valid_secret(access_secret):
-        raise UnknownNotebook()
-    if kdf_version not in KDF_VERSIONS:
-        raise BadRecord("version")
+    """A new notebook; its key comes wrapped by the key the browser derived."""
+    _check_keys(lookup_id, access_secret, kdf_version, wrapped_key)
     if session.scalar(select(Notebook.id).where(Notebook.lookup_id == lookup_id)):
         raise NotebookTaken()
     notebook = Notebook(
         lookup_id=lookup_id,
         access_hash=cost.hasher().hash(access_secret),
         kdf_version=kdf_version,
+        wrapped_key=wrapped_key,
         created_at=now,
     )
     session.add(notebook)
@@ -106,6 +115,31 @@ def open_notebook(
         raise UnknownNotebook() from None
     if notebook is None:
         raise UnknownNotebook()
+    return notebook
+
+
+def rekey(
+    session: Session,
+    notebook: Notebook,
+    lookup_id: str,
+    access_secret: str,
+    kdf_version: int,
+    wrapped_key: bytes,
+    *,
+    cost: HashParameters,
+) -> Notebook:
+    """Move an opened notebook to a stronger derivation: new lookup id, access hash and
+    wrapping, in one row, so it opens with either the old keys or the new, never neither."""
+    _check_keys(lookup_id, access_secret, kdf_version, wrapped_key)
+    if kdf_version <= notebook.kdf_version:
+        raise BadRecord("version")
+    if session.scalar(select(Notebook.id).where(Notebook.lookup_id == lookup_id)):
+        raise NotebookTaken()
+    notebook.lookup_id = lookup_id
+    notebook.access_hash = cost.hasher().hash(access_secret)
+    notebook.kdf_version = kdf_version
+    notebook.wrapped_key = wrapped_key
+    session.flush()
     return notebook
 
 

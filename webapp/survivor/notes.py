@@ -18,7 +18,7 @@ from limits import parse
 
 from webapp.db import get_session
 from webapp.extensions import limiter
-from webapp.notebook import operations, receipts
+from webapp.notebook import kdf, operations, receipts
 from webapp.notebook.errors import (
     AppendOnly,
     BadRecord,
@@ -158,6 +158,7 @@ def _contents(notebook: Notebook) -> dict:
     newest = {record.seq for record in operations.latest_of_each(every)}
     return {
         "kdf": notebook.kdf_version,
+        "wrapped": base64.b64encode(notebook.wrapped_key).decode(),
         "records": [_row(record, with_data=record.seq in newest) for record in every],
     }
 
@@ -169,6 +170,7 @@ def notes():
     return render_template(
         "survivor/notes.html",
         public_key=_signer().public_key(),
+        kdf_table=kdf.table(),
         sections=SECTIONS,
         entry_fields=ENTRY_FIELDS,
         key_seconds=IDLE_SECONDS,
@@ -187,11 +189,12 @@ def new_notebook():
             body.get("lookup"),
             body.get("access"),
             body.get("kdf"),
+            _decoded(body.get("wrapped")),
             cost=_cost(),
             now=now(),
         )
-    except (UnknownNotebook, BadRecord):
-        return _refuse("bad", 400)
+    except BadRecord as bad:
+        return _refuse(bad.problem, 400)
     except NotebookTaken:
         return _refuse("taken", 409)
     session[NOTEBOOK] = notebook.id
@@ -227,7 +230,7 @@ def _opened() -> Notebook | None:
         return None
 
 
-def _ciphertext(value: object) -> bytes:
+def _decoded(value: object) -> bytes:
     if not isinstance(value, str):
         raise BadRecord("data")
     try:
@@ -253,7 +256,7 @@ def save_record():
             kind=body.get("kind"),
             version=body.get("version"),
             scheme=body.get("scheme"),
-            ciphertext=_ciphertext(body.get("data")),
+            ciphertext=_decoded(body.get("data")),
             signer=_signer(),
             now=now(),
         )
@@ -264,6 +267,31 @@ def save_record():
     except BadRecord as bad:
         return _refuse(bad.problem, 413 if bad.problem in ("size", "full") else 400)
     return jsonify(_row(record, with_data=False)), 201
+
+
+@bp.post("/notes/rekey")
+@unlocked_required
+def rekey_notebook():
+    """The opened notebook moved to the current key derivation (see `notebook.kdf`)."""
+    notebook = _opened()
+    if notebook is None:
+        return _refuse("closed", 403)
+    body = _body()
+    try:
+        operations.rekey(
+            get_session(),
+            notebook,
+            body.get("lookup"),
+            body.get("access"),
+            body.get("kdf"),
+            _decoded(body.get("wrapped")),
+            cost=_cost(),
+        )
+    except BadRecord as bad:
+        return _refuse(bad.problem, 400)
+    except NotebookTaken:
+        return _refuse("taken", 409)
+    return jsonify(kdf=notebook.kdf_version)
 
 
 @bp.post("/notes/close")

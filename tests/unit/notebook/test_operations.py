@@ -22,11 +22,12 @@ NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 COST = operations.HashParameters(memory_kib=1024, time_cost=1, parallelism=1)
 SIGNER = receipts.Signer("test receipts")
 SEALED = bytes(40)
+WRAPPED = bytes(60)
 
 
 def make(db):
     lookup, access = secrets.token_hex(32), secrets.token_hex(32)
-    notebook = operations.create(db, lookup, access, 1, cost=COST, now=NOW)
+    notebook = operations.create(db, lookup, access, 1, WRAPPED, cost=COST, now=NOW)
     return notebook, lookup, access
 
 
@@ -60,9 +61,18 @@ def test_a_notebook_opens_with_its_secrets_only(db):
 def test_a_lookup_id_makes_one_notebook(db):
     _notebook, lookup, _access = make(db)
     with pytest.raises(NotebookTaken):
-        operations.create(db, lookup, secrets.token_hex(32), 1, cost=COST, now=NOW)
-    with pytest.raises(BadRecord):
-        operations.create(db, secrets.token_hex(32), secrets.token_hex(32), 2, cost=COST, now=NOW)
+        operations.create(db, lookup, secrets.token_hex(32), 1, WRAPPED, cost=COST, now=NOW)
+    for kdf_version, wrapped in ((2, WRAPPED), (True, WRAPPED), (1, bytes(59))):
+        with pytest.raises(BadRecord):
+            operations.create(
+                db,
+                secrets.token_hex(32),
+                secrets.token_hex(32),
+                kdf_version,
+                wrapped,
+                cost=COST,
+                now=NOW,
+            )
 
 
 def test_plan_versions_follow_each_other_and_stale_ones_are_refused(db):

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("lookup_id", sa.String(length=64), nullable=False),
         sa.Column("access_hash", sa.String(length=255), nullable=False),
         sa.Column("kdf_version", sa.Integer(), nullable=False),
+        sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notebooks")),
         sa.UniqueConstraint("lookup_id", name=op.f("uq_notebooks_lookup_id")),

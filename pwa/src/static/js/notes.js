@@ -3,10 +3,14 @@
    What is served is built from this file with its comments removed; the strings below name
    nothing (the words shown to a person come from the page, translated).
 
-   - Keys: from the passphrase, PBKDF2-SHA256 (parameters by version, KDF below) gives a
-     master secret; HKDF-SHA256 turns it into a lookup id and an access secret (sent to the
-     server, which keeps the id and an Argon2id hash of the secret) and an AES-256-GCM key
-     (not extractable, in memory only). The passphrase and the key never leave this page.
+   - Keys: from the passphrase, PBKDF2-SHA256 (parameters by version, given by the page) gives
+     a master secret; HKDF-SHA256 turns it into a lookup id and an access secret (sent to the
+     server, which keeps the id and an Argon2id hash of the secret) and a wrapping key. The
+     records are sealed with a random notebook key, kept on the server wrapped (AES-GCM) by
+     the wrapping key. The passphrase and the keys never leave this page.
+   - Stronger settings: opening tries the current version, then older ones; a notebook opened
+     with an older one is moved to the current one right away (its key wrapped anew and
+     unwrapped again as a test before the server is told), so no one is ever locked out.
    - Records: each plan part, incident entry and photo is one record, sealed with a fresh
      12-byte IV and "scheme|id|kind|version" as associated data, so a record moved, renamed
      or replayed as another version does not open. Plan parts carry a version: a save based
@@ -19,8 +23,6 @@
      this page, and by the safety core's quick exit (window.appForget). */
 (function () {
   'use strict';
-  var KDF = { 1: { iterations: 600000, salt: 'n/1' } };
-  var KDF_NOW = 1;
   var SCHEME = 1;
   var WORDS = 6;
   var MOST_PHOTOS = 5;
@@ -75,8 +77,17 @@
     return { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode(info) };
   }
 
+  function kdfTable() { return JSON.parse(box.getAttribute('data-kdf')); }
+
+  /* The versions to try, the current one first. */
+  function kdfVersions() {
+    var table = kdfTable();
+    return Object.keys(table.versions).map(Number).filter(function (v) { return v <= table.current; })
+      .sort(function (a, b) { return b - a; });
+  }
+
   function derive(phrase, version) {
-    var params = KDF[version];
+    var params = kdfTable().versions[version];
     return subtle.importKey('raw', enc.encode(phraseOf(phrase)), 'PBKDF2', false, ['deriveBits'])
       .then(function (base) {
         return subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: enc.encode(params.salt),
@@ -87,10 +98,30 @@
         return Promise.all([
           subtle.deriveBits(hkdf('lookup'), master, 256),
           subtle.deriveBits(hkdf('access'), master, 256),
-          subtle.deriveKey(hkdf('key'), master, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+          subtle.deriveKey(hkdf('key'), master, { name: 'AES-GCM', length: 256 }, false, ['wrapKey', 'unwrapKey'])
         ]);
       })
-      .then(function (parts) { return { lookup: hex(parts[0]), access: hex(parts[1]), key: parts[2], kdf: version }; });
+      .then(function (parts) { return { lookup: hex(parts[0]), access: hex(parts[1]), wrapping: parts[2], kdf: version }; });
+  }
+
+  function wrapAad(version) { return enc.encode('wrap|' + version); }
+
+  function wrap(secrets, key) {
+    var iv = crypto.getRandomValues(new Uint8Array(12));
+    return subtle.wrapKey('raw', key, secrets.wrapping, { name: 'AES-GCM', iv: iv, additionalData: wrapAad(secrets.kdf) })
+      .then(function (sealed) {
+        var whole = new Uint8Array(12 + sealed.byteLength);
+        whole.set(iv, 0);
+        whole.set(new Uint8Array(sealed), 12);
+        return b64(whole);
+      });
+  }
+
+  function unwrap(secrets, wrapped) {
+    var whole = unb64(wrapped);
+    return subtle.unwrapKey('raw', whole.subarray(12), secrets.wrapping,
+      { name: 'AES-GCM', iv: whole.subarray(0, 12), additionalData: wrapAad(secrets.kdf) },
+      { name: 'AES-GCM' }, true, ['encrypt', 'decrypt']);
   }
 
   function aad(id, kind, version) { return enc.encode(SCHEME + '|' + id + '|' + kind + '|' + version); }
@@ -152,10 +183,10 @@
 
   /* ---- opening, creating, locking ---- */
 
-  function load(secrets, data) {
-    var state = { key: secrets.key, kdf: data.kdf, chain: data.records, records: {}, saving: {}, again: {} };
+  function load(key, data) {
+    var state = { key: key, kdf: data.kdf, chain: data.records, records: {}, saving: {}, again: {} };
     return Promise.all(data.records.filter(function (row) { return row.data; }).map(function (row) {
-      return unseal(secrets.key, row).then(function (value) {
+      return unseal(key, row).then(function (value) {
         state.records[row.id] = { kind: row.kind, version: row.version, seq: row.seq, at: row.at, value: value };
       }, function () {
         state.records[row.id] = { kind: row.kind, version: row.version, seq: row.seq, at: row.at, bad: true };
@@ -167,18 +198,46 @@
     });
   }
 
+  /* Each version in turn, the current one first, until one opens a notebook. */
+  function tryVersions(phrase, versions) {
+    return derive(phrase, versions[0]).then(function (secrets) {
+      return api('/notes/open', { lookup: secrets.lookup, access: secrets.access }).then(function (answer) {
+        if (answer.status === 404 && versions.length > 1) { return tryVersions(phrase, versions.slice(1)); }
+        return { secrets: secrets, answer: answer };
+      });
+    });
+  }
+
   function doOpen() {
     var field = q('#nb-phrase');
     var phrase = field.value;
     field.value = '';
     if (!phraseOf(phrase)) { say('unknown'); return; }
     say('opening');
-    derive(phrase, KDF_NOW).then(function (secrets) {
-      return api('/notes/open', { lookup: secrets.lookup, access: secrets.access }).then(function (answer) {
-        if (answer.status !== 200) { say(answer.status === 404 ? 'unknown' : problemOf(answer)); return null; }
-        return load(secrets, answer.data).then(function () { showOpened(); });
+    tryVersions(phrase, kdfVersions()).then(function (found) {
+      var answer = found.answer;
+      if (answer.status !== 200) { say(answer.status === 404 ? 'unknown' : problemOf(answer)); return null; }
+      return unwrap(found.secrets, answer.data.wrapped).then(function (key) {
+        return load(key, answer.data).then(function () {
+          showOpened();
+          if (found.secrets.kdf < kdfTable().current) { return strengthen(phrase, key); }
+          return null;
+        });
       });
     }).catch(function () { say('failed'); });
+  }
+
+  /* Move the notebook to the current derivation; on any failure the old keys still open it. */
+  function strengthen(phrase, key) {
+    var state = open;
+    return derive(phrase, kdfTable().current).then(function (secrets) {
+      return wrap(secrets, key).then(function (wrapped) {
+        return unwrap(secrets, wrapped).then(function () {
+          if (open !== state) { return null; }
+          return api('/notes/rekey', { lookup: secrets.lookup, access: secrets.access, kdf: secrets.kdf, wrapped: wrapped });
+        });
+      });
+    }).catch(function () { return null; });
   }
 
   function pickWords(list) {
@@ -198,11 +257,19 @@
       .then(function (body) {
         var list = body.split('\n').map(function (w) { return w.trim(); }).filter(Boolean);
         var phrase = pickWords(list);
-        return derive(phrase, KDF_NOW).then(function (secrets) {
-          return api('/notes/new', { lookup: secrets.lookup, access: secrets.access, kdf: secrets.kdf })
+        var made = {};
+        return derive(phrase, kdfTable().current).then(function (secrets) {
+          made.secrets = secrets;
+          return subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
+        }).then(function (key) {
+          made.key = key;
+          return wrap(made.secrets, key);
+        }).then(function (wrapped) {
+          var secrets = made.secrets;
+          return api('/notes/new', { lookup: secrets.lookup, access: secrets.access, kdf: secrets.kdf, wrapped: wrapped })
             .then(function (answer) {
               if (answer.status !== 201) { say(problemOf(answer)); return null; }
-              return load(secrets, answer.data).then(function () {
+              return load(made.key, answer.data).then(function () {
                 madeWords = phrase;
                 view('made');
                 q('[data-words-shown]').textContent = madeWords;
