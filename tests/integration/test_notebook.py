@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import notebook_keys
-from tests.conftest import csrf_token, unlock
+from tests.conftest import csrf_token, make_settings, unlock
+from webapp import create_app
 from webapp.db import session_scope
 from webapp.notebook import kdf, receipts
 from webapp.notebook.models import Notebook, NotebookRecord
@@ -298,3 +299,10 @@ def test_a_rekey_needs_an_opened_notebook_and_a_free_lookup_id(survivor, stronge
     assert post(survivor, "/notes/rekey", taken) == (409, {"problem": "taken"})
     post(survivor, "/notes/close", {})
     assert post(survivor, "/notes/rekey", pair() | {"kdf": 2, "wrapped": wrapped})[0] == 403
+
+
+def test_the_pages_script_drops_the_key_after_the_configured_minutes(clock):
+    app = create_app(make_settings(notebook_lock_minutes=2), clock=clock)
+    client = app.test_client()
+    unlock(client)
+    assert 'data-idle="120"' in client.get("/notes").get_data(as_text=True)

@@ -35,7 +35,6 @@ from webapp.survivor.state import NOTEBOOK, unlocked_required
 OPEN_ATTEMPTS = parse("10/15 minutes")  # wrong passphrases per client before a pause
 NEW_A_HOUR = parse("10/hour")
 WRITES_A_HOUR = parse("1200/hour")
-IDLE_SECONDS = 5 * 60  # the key is dropped after this long without a touch or a key press
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ def notes():
         kdf_table=kdf.table(),
         sections=SECTIONS,
         entry_fields=ENTRY_FIELDS,
-        key_seconds=IDLE_SECONDS,
+        key_seconds=settings().notebook_lock_minutes * 60,
     )
 
 
