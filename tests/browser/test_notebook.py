@@ -359,3 +359,30 @@ def test_a_notebook_made_with_an_older_derivation_opens_and_moves_to_the_current
     page.locator('[data-view="open"]').wait_for()
     assert opens == [200], "the current derivation opens it at the first try"
     context.close()
+
+
+def test_without_a_network_what_is_open_keeps_working_and_saves_when_back(
+    browser, phone, notes_haven
+):
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    phrase = create(page, notes_haven.url)
+    context.set_offline(True)
+    part = page.locator('details[data-section="children"]')
+    part.locator("summary").click()
+    part.locator("textarea[data-text]").fill("They know to go to Mrs Lee's.")
+    wait_for_text(page, 'details[data-section="children"] [data-state]', "offline")
+    assert part.locator("textarea[data-text]").input_value() == "They know to go to Mrs Lee's."
+    assert page.locator("[data-log]").is_visible(), "what is open stays readable"
+    context.set_offline(False)
+    part.locator("textarea[data-text]").press("End")
+    part.locator("textarea[data-text]").type(" Next door.")
+    wait_for_text(page, 'details[data-section="children"] [data-state]', "saved")
+    key = notebook_key(notes_haven.app, phrase)
+    with session_scope(notes_haven.app) as session:
+        (kept,) = session.scalars(
+            select(NotebookRecord).where(NotebookRecord.record_id == "plan-children")
+        ).all()
+        value = notebook_keys.unseal(key, kept.record_id, "plan", 1, kept.ciphertext)
+    assert value["text"] == "They know to go to Mrs Lee's. Next door."
+    context.close()
