@@ -386,3 +386,29 @@ def test_without_a_network_what_is_open_keeps_working_and_saves_when_back(
         value = notebook_keys.unseal(key, kept.record_id, "plan", 1, kept.ciphertext)
     assert value["text"] == "They know to go to Mrs Lee's. Next door."
     context.close()
+
+
+def test_an_old_version_replayed_as_the_newest_is_not_shown(browser, phone, notes_haven):
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    phrase = create(page, notes_haven.url)
+    write_plan(page, "leaving", "Go to my aunt's.")
+    page.locator('details[data-section="leaving"] [data-state]').evaluate(
+        "line => { line.textContent = '' }"
+    )
+    page.locator("#nb-plan-leaving").fill("Go to the shelter on 5th street.")
+    wait_for_text(page, 'details[data-section="leaving"] [data-state]', "saved")
+    with session_scope(notes_haven.app) as session:
+        first, second = session.scalars(
+            select(NotebookRecord)
+            .where(NotebookRecord.record_id == "plan-leaving")
+            .order_by(NotebookRecord.version)
+        ).all()
+        second.ciphertext = first.ciphertext  # the older text, passed off as version 2
+    page.get_by_test_id("notebook-lock").click()
+    open_with(page, phrase)
+    page.locator('[data-view="open"]').wait_for()
+    assert page.locator("#nb-plan-leaving").input_value() == ""
+    state = page.locator('details[data-section="leaving"] [data-state]')
+    assert state.inner_text() == said(page, "tampered")
+    context.close()
