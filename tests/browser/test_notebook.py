@@ -412,3 +412,27 @@ def test_an_old_version_replayed_as_the_newest_is_not_shown(browser, phone, note
     state = page.locator('details[data-section="leaving"] [data-state]')
     assert state.inner_text() == said(page, "tampered")
     context.close()
+
+
+def test_wiping_asks_first_then_deletes_the_server_copy(browser, phone, notes_haven):
+    context = browser.new_context(**phone, locale="ar")
+    page = context.new_page()
+    phrase = create(page, notes_haven.url)
+    add_entry(page, *ENTRIES[0])
+    page.locator('[data-do="wipe-ask"]').click()
+    panel = page.locator('[data-panel="wipe"]')
+    assert panel.is_visible()
+    assert axe_violations(page) == []
+    panel.locator('[data-do="wipe"]').click()
+    assert page.locator('[data-view="open"] [data-msg]').inner_text() == said(page, "sure")
+    with session_scope(notes_haven.app) as session:
+        assert session.scalars(select(NotebookRecord)).all() != []
+    panel.locator("#nb-sure").check()
+    panel.locator('[data-do="wipe"]').click()
+    wait_for_text(page, '[data-view="locked"] [data-msg]', "wiped")
+    with session_scope(notes_haven.app) as session:
+        assert session.scalars(select(NotebookRecord)).all() == []
+        assert session.scalars(select(Notebook)).all() == []
+    open_with(page, phrase)
+    wait_for_text(page, '[data-view="locked"] [data-msg]', "unknown")
+    context.close()
