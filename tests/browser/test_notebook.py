@@ -436,3 +436,21 @@ def test_wiping_asks_first_then_deletes_the_server_copy(browser, phone, notes_ha
     open_with(page, phrase)
     wait_for_text(page, '[data-view="locked"] [data-msg]', "unknown")
     context.close()
+
+
+def test_a_correction_is_a_new_entry_naming_the_old_one(browser, phone, notes_haven):
+    context = browser.new_context(**phone)
+    page = context.new_page()
+    create(page, notes_haven.url)
+    add_entry(page, *ENTRIES[0])
+    old_id = page.locator("[data-log] > li").first.get_attribute("data-entry-id")
+    page.locator("#nb-e-corrects").select_option(old_id)
+    add_entry(page, "2026-10-02T21:15", "Kitchen", "It was a glass, not a plate.")
+    log = page.locator("[data-log] > li")
+    assert log.count() == 2, "the old entry stays"
+    old = page.locator(f'[data-log] > li[data-entry-id="{old_id}"]')
+    new = page.locator("[data-log] > li", has_text="It was a glass")
+    assert said(page, "corrected") in old.inner_text()
+    assert said(page, "corrects") in new.inner_text()
+    assert ENTRIES[0][2] in old.inner_text()
+    context.close()
