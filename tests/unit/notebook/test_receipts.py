@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from webapp.crypto import derive_key
 from webapp.notebook import receipts
 
 AT = datetime(2027, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -36,3 +41,10 @@ def test_a_receipt_holds_only_for_its_own_hash_time_and_server():
 def test_the_public_key_is_stable_for_a_deployment():
     one, two = receipts.Signer("k1"), receipts.Signer("k1")
     assert one.public_key() == two.public_key() != receipts.Signer("k2").public_key()
+
+
+def test_the_receipt_key_is_derived_for_receipts_alone():
+    derived = derive_key("k1", "haven notebook receipts")
+    public = Ed25519PrivateKey.from_private_bytes(derived).public_key()
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert receipts.Signer("k1").public_key() == base64.b64encode(raw).decode()
