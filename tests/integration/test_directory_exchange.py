@@ -463,3 +463,12 @@ def test_imported_hours_are_read_in_the_zone_of_their_place(app, tmp_path):
     succeed(app, "directory", "import", str(feed))
     assert open_now_ids(app, monday_evening) == set(), "a Chicago place: closed at 19:00"
     assert open_now_ids(app, monday_morning) == {service["id"]}
+
+
+@pytest.mark.parametrize("table", ["service", "organization", "service_at_location", "taxonomy"])
+def test_nested_tables_are_read_after_every_table_they_are_nested_in(table):
+    order = nested.reachable(table)
+    assert order[0] == table and len(set(order)) == len(order)
+    for child, links in nested.parents(table).items():
+        for parent, _child_column, _parent_column in links:
+            assert order.index(parent) < order.index(child), (parent, child)

@@ -59,7 +59,7 @@ def _page(ids: list[str], table: str, page: int, per_page: int):
 
 def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int):
     tree = _public_tree(table, set(chosen))
-    contents = [nested.build(tree.rows, table, record_id) for record_id in chosen]
+    contents = nested.build_all(tree.rows, table, chosen)
     if request.args.get("format") == "ndjson":
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
         return _in_language(Response(lines, mimetype="application/x-ndjson"), tree)
