@@ -142,7 +142,7 @@ def services():
     """Filtering, counting and paging happen in the database, whatever the directory's size."""
     page, per_page = _paging()
     query = listing.service_ids(get_session(), _service_filter())
-    chosen, total = page_of(get_session(), query, page, per_page)
+    chosen, total, _more = page_of(get_session(), query, page, per_page)  # exact: HSDS
     return _page_of(chosen, total, "service", page, per_page)
 
 

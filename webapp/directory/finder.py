@@ -18,6 +18,9 @@ from webapp.directory.results import Found, describe
 from webapp.directory.tables import TABLES
 
 PER_PAGE = 10
+# Searches are counted this far (or a page past the one shown): "more than 1,000" is all a
+# person needs, and counting every match of a common word at 100,000 services is not free.
+COUNT_TO = 1000
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Answer:
     total: int
     page: int
     pages: int
+    more: bool = False  # more than `total` services match (and more than `pages` pages)
 
 
 def find(
@@ -73,14 +77,15 @@ def find(
             return Answer(results, total, page, _pages(total, page)[0])
         return _all_by_distance(session, candidates, order, origin, query, locale)
     ordered = select(candidates.c.id).order_by(*order)
-    chosen, total = search.page_of(session, ordered, max(query.page, 1), PER_PAGE)
-    pages, page = _pages(total, query.page)
-    if not chosen and total:  # past the last page: show the last one
-        chosen, total = search.page_of(session, ordered, page, PER_PAGE)
+    wanted = max(query.page, 1)
+    chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, count_to=COUNT_TO)
+    pages, page = _pages(total, wanted)
+    if not chosen and total:  # past the last page (counted exactly): show the last one
+        chosen, total, more = search.page_of(session, ordered, page, PER_PAGE, count_to=COUNT_TO)
     results = describe(session, chosen, locale=locale)
     for result in results:
         result.open_now = True if query.open_now else None
-    return Answer(results, total, page, pages)
+    return Answer(results, total, page, pages, more)
 
 
 def _all_by_distance(session, candidates, order, origin, query: Query, locale: str) -> Answer:

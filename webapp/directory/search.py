@@ -158,19 +158,25 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
     return found
 
 
-def page_of(session: Session, query: Select, page: int, per_page: int) -> tuple[list, int]:
-    """One page of the first column of `query` (ordered), and how many rows it has in all.
+def page_of(
+    session: Session, query: Select, page: int, per_page: int, *, count_to: int | None = None
+) -> tuple[list, int, bool]:
+    """One page of the first column of `query` (ordered); how many rows it has; and whether
+    there are more than that.
 
-    One statement: the count is a window over every row before LIMIT, so the search and the
-    filters run once. Past the last page there are no rows to carry it, so it is counted apart.
+    The page is the top of the order (LIMIT: the database keeps a page's worth while it
+    ranks, nothing spills). The count is a statement of its own without the order, so the
+    rank of every match is never computed to count them. With `count_to`, counting stops
+    past that many rows (and past the page asked for): "more than N" is then the answer.
     """
-    counted = query.add_columns(func.count().over().label("total"))
-    rows = session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
-    if rows:
-        return [row[0] for row in rows], rows[0].total
-    if page == 1:
-        return [], 0
-    return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    counted = query.order_by(None)
+    if count_to is not None:
+        counted = counted.limit(max(count_to, page * per_page) + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    if count_to is not None and total > max(count_to, page * per_page):
+        return list(rows), total - 1, True
+    return list(rows), total, False
 
 
 def match_subquery(session: Session, query: str):
