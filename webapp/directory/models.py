@@ -105,6 +105,8 @@ class RecordSetting(Base):
     """A directory record's source language and whether the public may see it."""
 
     __tablename__ = "record_settings"
+    # Every public list leaves out drafts: found by status, not by reading every setting.
+    __table_args__ = (Index("ix_record_settings_status", "resource", "status", "record_id"),)
 
     resource: Mapped[str] = mapped_column(String(32), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)

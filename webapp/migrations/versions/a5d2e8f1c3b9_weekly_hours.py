@@ -6,6 +6,7 @@ Create Date: 2026-11-28 23:30:00
 
 `service_hours` holds each service's weekly openings as seconds of its local week (issue 15),
 so "open now" and "round the clock" are index lookups; it is filled from the schedules stored.
+Drafts are found by an index on record settings' status, which every public list reads.
 """
 
 import sqlalchemy as sa
@@ -45,6 +46,12 @@ def upgrade() -> None:
         "ix_service_hours_open", "service_hours", ["zone", "day", "opens", "closes"], unique=False
     )
     op.create_index("ix_service_hours_service_id", "service_hours", ["service_id"], unique=False)
+    op.create_index(
+        "ix_record_settings_status",
+        "record_settings",
+        ["resource", "status", "record_id"],
+        unique=False,
+    )
     # Inside the migration's own transaction: the session joins it and never commits it.
     session = Session(bind=op.get_bind())
     weekly.rebuild(session)
@@ -52,6 +59,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_record_settings_status", table_name="record_settings")
     op.drop_index("ix_service_hours_service_id", table_name="service_hours")
     op.drop_index("ix_service_hours_open", table_name="service_hours")
     op.drop_table("service_hours")
