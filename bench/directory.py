@@ -33,7 +33,11 @@ from flask import Flask
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import peer  # noqa: E402
 
 from tests.conftest import csrf_token, throwaway_postgres, unlock  # noqa: E402
 from webapp import create_app  # noqa: E402
@@ -306,6 +310,11 @@ def run(kind: str, size: int, args, workdir: str) -> dict:
         result = {"database": kind, "services": size, "generate_s": time.perf_counter() - start}
         result |= build_index(app)
         log(f"generated in {result['generate_s']:.1f} s, indexed in {result['index_s']:.1f} s")
+        if args.peer:
+            app.extensions["db.engine"].dispose()
+            result["peers"] = peer.measure_peers(app, url, kind, QUERIES, terms, args, workdir)
+            log("peers measured")
+            return result
         profile = cProfile.Profile() if args.profile else None
         result |= measure(app, bare, terms, args, profile)
         for kind in SEARCHES:
@@ -354,10 +363,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile search requests (stderr)")
+    parser.add_argument("--peer", action="store_true", help="beside Datasette and the bare query")
+    parser.add_argument("--concurrency", type=int, default=4, help="peer mode: clients at once")
+    parser.add_argument("--haven-root", default=str(ROOT), help="peer mode: the Haven code served")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="haven-bench-") as workdir:
         results = [run(kind, size, args, workdir) for kind in args.databases for size in args.sizes]
-    print(json.dumps(results, indent=2)) if args.json else print_table(results)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    elif args.peer:
+        peer.print_peers(results, args.concurrency)
+    else:
+        print_table(results)
     return 0
 
 
