@@ -77,11 +77,13 @@ def find(
             return Answer(results, total, page, _pages(total, page)[0])
         return _all_by_distance(session, candidates, order, origin, query, locale)
     ordered = select(candidates.c.id).order_by(*order)
+    unranked, _order = _candidates(session, query, None, now, time_zone, ranked=False)
+    counting = {"count_to": COUNT_TO, "counted": select(unranked.c.id)}
     wanted = max(query.page, 1)
-    chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, count_to=COUNT_TO)
+    chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, **counting)
     pages, page = _pages(total, wanted)
     if not chosen and total:  # past the last page (counted exactly): show the last one
-        chosen, total, more = search.page_of(session, ordered, page, PER_PAGE, count_to=COUNT_TO)
+        chosen, total, more = search.page_of(session, ordered, page, PER_PAGE, **counting)
     results = describe(session, chosen, locale=locale)
     for result in results:
         result.open_now = True if query.open_now else None
@@ -159,7 +161,13 @@ def _origin(query: Query) -> tuple[float, float] | None:
 
 
 def _candidates(
-    session: Session, query: Query, stale_since: date | None, now: datetime, time_zone: str
+    session: Session,
+    query: Query,
+    stale_since: date | None,
+    now: datetime,
+    time_zone: str,
+    *,
+    ranked: bool = True,
 ):
     """The published services the query selects, as a subquery (id, name, rank, stale); and its
     order: confirmed ones first, then best match, name and id.
@@ -167,7 +175,7 @@ def _candidates(
     Open now and round the clock are lookups in the weekly-hours index (webapp.directory.weekly).
     """
     services = TABLES["service"]
-    matches = search.match_subquery(session, query.text)
+    matches = search.match_subquery(session, query.text, ranked=ranked)
     rank = matches.c.rank if matches is not None else literal(0.0)
     stale = literal(0)
     if stale_since:
