@@ -65,19 +65,19 @@ def find(
     they fill the page; only a last page reads every candidate's place.
     """
     candidates, order = _candidates(session, query, stale_since, now, time_zone)
+    unranked, _order = _candidates(session, query, None, now, time_zone, ranked=False)
     origin = _origin(query)
     if origin is not None:
-        nearest = _nearest_page(session, candidates, origin, query.page)
+        nearest = _nearest_page(session, unranked, origin, query.page)
         if nearest is not None:
-            distances, total, page = nearest
+            distances, total, page, more = nearest
             results = describe(session, list(distances), locale=locale)
             for result in results:
                 result.distance_km = distances[result.id]
                 result.open_now = True if query.open_now else None
-            return Answer(results, total, page, _pages(total, page)[0])
+            return Answer(results, total, page, _pages(total, page)[0], more)
         return _all_by_distance(session, candidates, order, origin, query, locale)
     ordered = select(candidates.c.id).order_by(*order)
-    unranked, _order = _candidates(session, query, None, now, time_zone, ranked=False)
     counting = {"count_to": COUNT_TO, "counted": select(unranked.c.id)}
     wanted = max(query.page, 1)
     chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, **counting)
@@ -112,9 +112,15 @@ def _nearest_page(session: Session, candidates, origin: tuple[float, float], wan
 
     Every service within `radius` of the origin lies in the box, so once the box holds a full
     page of them no service outside can come earlier. None when even the widest box cannot
-    fill the page (the caller then reads every candidate's place).
+    fill the page (the caller then reads every candidate's place). Candidates are counted as
+    far as COUNT_TO or a page past the one asked for (the box is read from the index on
+    latitude and longitude).
     """
-    total = session.scalar(select(func.count()).select_from(candidates))
+    enough = max(COUNT_TO, max(wanted, 1) * PER_PAGE)
+    counted = select(candidates.c.id).limit(enough + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted))
+    more = total > enough
+    total = min(total, enough)
     pages, page = _pages(total, wanted)
     needed = page * PER_PAGE
     if needed > total:  # the last page: it holds the services without a place, known only after
@@ -139,7 +145,7 @@ def _nearest_page(session: Session, candidates, origin: tuple[float, float], wan
         if len(nearest) >= needed:
             ranked = sorted(nearest.items(), key=lambda item: (item[1][0], item[1][1], item[0]))
             chosen = ranked[needed - PER_PAGE : needed]
-            return {service_id: km for service_id, (km, _name) in chosen}, total, page
+            return {service_id: km for service_id, (km, _name) in chosen}, total, page, more
     return None
 
 

@@ -6,7 +6,8 @@ Create Date: 2026-11-28 23:30:00
 
 `service_hours` holds each service's weekly openings as seconds of its local week (issue 15),
 so "open now" and "round the clock" are index lookups; it is filled from the schedules stored.
-Drafts are found by an index on record settings' status, which every public list reads.
+Drafts are found by an index on record settings' status, which every public list reads, and
+places near a ZIP code by an index on latitude and longitude.
 """
 
 import sqlalchemy as sa
@@ -52,6 +53,9 @@ def upgrade() -> None:
         ["resource", "status", "record_id"],
         unique=False,
     )
+    op.create_index(
+        "ix_locations_latitude_longitude", "locations", ["latitude", "longitude"], unique=False
+    )
     # Inside the migration's own transaction: the session joins it and never commits it.
     session = Session(bind=op.get_bind())
     weekly.rebuild(session)
@@ -59,6 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_locations_latitude_longitude", table_name="locations")
     op.drop_index("ix_record_settings_status", table_name="record_settings")
     op.drop_index("ix_service_hours_service_id", table_name="service_hours")
     op.drop_index("ix_service_hours_open", table_name="service_hours")
