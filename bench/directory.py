@@ -33,12 +33,16 @@ from flask import Flask
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import peer  # noqa: E402
 
 from tests.conftest import csrf_token, throwaway_postgres, unlock  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import session_scope  # noqa: E402
-from webapp.directory import search  # noqa: E402
+from webapp.directory import search, weekly  # noqa: E402
 from webapp.directory.geo import find_postcode  # noqa: E402
 from webapp.directory.models import FieldTranslation, RecordSetting  # noqa: E402
 from webapp.directory.tables import TABLES  # noqa: E402
@@ -184,7 +188,8 @@ def generate(app: Flask, size: int, seed: int) -> dict:
 
 
 def build_index(app: Flask) -> dict:
-    """Time `search.reindex` of every service (committed); then ANALYZE and the size on disk."""
+    """Time `search.reindex` and `weekly.rebuild` of every service (committed: the generator
+    writes schedules past the importer); then ANALYZE and the size on disk."""
     start, note, engine = time.perf_counter(), "reindex(session)", app.extensions["db.engine"]
     try:
         with session_scope(app) as session:
@@ -196,6 +201,8 @@ def build_index(app: Flask) -> dict:
             ids = list(session.scalars(select(TABLES["service"].c.id)))
             for first in range(0, len(ids), CHUNK):
                 search.reindex(session, ids[first : first + CHUNK])
+    with session_scope(app) as session:
+        weekly.rebuild(session)
     seconds = time.perf_counter() - start
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.name == "postgresql":
@@ -306,6 +313,11 @@ def run(kind: str, size: int, args, workdir: str) -> dict:
         result = {"database": kind, "services": size, "generate_s": time.perf_counter() - start}
         result |= build_index(app)
         log(f"generated in {result['generate_s']:.1f} s, indexed in {result['index_s']:.1f} s")
+        if args.peer:
+            app.extensions["db.engine"].dispose()
+            result["peers"] = peer.measure_peers(app, url, kind, QUERIES, terms, args, workdir)
+            log("peers measured")
+            return result
         profile = cProfile.Profile() if args.profile else None
         result |= measure(app, bare, terms, args, profile)
         for kind in SEARCHES:
@@ -354,10 +366,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile search requests (stderr)")
+    parser.add_argument("--peer", action="store_true", help="beside Datasette and the bare query")
+    parser.add_argument("--concurrency", type=int, default=4, help="peer mode: clients at once")
+    parser.add_argument(
+        "--haven-root",
+        nargs="+",
+        default=[str(ROOT)],
+        help="peer mode: the Haven code served; more roots are measured on the same data after it",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="haven-bench-") as workdir:
         results = [run(kind, size, args, workdir) for kind in args.databases for size in args.sizes]
-    print(json.dumps(results, indent=2)) if args.json else print_table(results)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    elif args.peer:
+        peer.print_peers(results, args.concurrency)
+    else:
+        print_table(results)
     return 0
 
 

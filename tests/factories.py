@@ -16,7 +16,7 @@ from webapp.accounts import operations
 from webapp.accounts.models import User
 from webapp.accounts.passwords import PasswordHasher
 from webapp.db import new_id
-from webapp.directory import search
+from webapp.directory import search, weekly
 from webapp.directory.models import RecordSetting
 from webapp.directory.tables import TABLES
 from webapp.settings import Settings
@@ -189,4 +189,15 @@ def location(
         .insert()
         .values(id=new_id(), service_id=service_id, location_id=location_id)
     )
+    weekly.rebuild(session, [service_id])  # the place's ZIP code gives the hours their zone
     return location_id
+
+
+def schedule(session: Session, service_id: str, **values) -> str:
+    """A schedule of a service (HSDS fields as stored), with its weekly hours; returns its id."""
+    schedule_id = new_id()
+    session.execute(
+        TABLES["schedule"].insert().values(id=schedule_id, service_id=service_id, **values)
+    )
+    weekly.rebuild(session, [service_id])
+    return schedule_id

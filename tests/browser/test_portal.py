@@ -22,9 +22,8 @@ from tests.browser.test_invitations import (
 )
 from webapp.accounts import operations
 from webapp.accounts.passwords import PasswordHasher
-from webapp.db import new_id, session_scope
+from webapp.db import session_scope
 from webapp.directory import search
-from webapp.directory.tables import TABLES
 
 SOURCE = "Free legal help with protection orders, by appointment."
 SPANISH = "Ayuda legal gratuita con órdenes de protección, con cita previa."
@@ -51,17 +50,8 @@ def listed_service(server, locale: str) -> tuple[str, str]:
         service = factories.service(
             session, organization_id=organization, name=name, description=SOURCE
         )
-        session.execute(
-            TABLES["schedule"]
-            .insert()
-            .values(
-                id=new_id(),
-                service_id=service,
-                freq="WEEKLY",
-                byday="TU",
-                opens_at="09:00",
-                closes_at="17:00",
-            )
+        factories.schedule(
+            session, service, freq="WEEKLY", byday="TU", opens_at="09:00", closes_at="17:00"
         )
         factories.phone(session, service, "217-555-0142", "Front desk")
         factories.capacity(session, service)

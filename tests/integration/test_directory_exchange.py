@@ -6,6 +6,7 @@ import csv
 import json
 import shutil
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import make_settings
 from webapp import create_app
 from webapp.db import session_scope
-from webapp.directory import hsds
+from webapp.directory import finder, hsds
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import haven, nested, store, tabular
 from webapp.directory.tables import TABLES
@@ -391,3 +392,83 @@ def test_seed_loads_national_hotlines_and_a_demo_region_and_keeps_shelters_apart
         if "latitude" in (location := link["location"])
     }
     assert not points & json_points
+
+
+def honolulu_service(byday: str, postal_code: str = "96813") -> dict:
+    """A service open 09:00-17:00 on `byday`, at a place with this ZIP code (its zone)."""
+    ids = iter(f"7a1b2c3d-0000-4000-8000-00000000000{n}" for n in range(10))
+    service_id, organization_id, location_id = next(ids), next(ids), next(ids)
+    return {
+        "id": service_id,
+        "name": "Island helpline",
+        "status": "active",
+        "organization": {"id": organization_id, "name": "Island Aid", "description": "Aid."},
+        "schedules": [
+            {
+                "id": next(ids),
+                "freq": "WEEKLY",
+                "byday": byday,
+                "opens_at": "09:00",
+                "closes_at": "17:00",
+            }
+        ],
+        "service_at_locations": [
+            {
+                "id": next(ids),
+                "location": {
+                    "id": location_id,
+                    "location_type": "physical",
+                    "addresses": [
+                        {
+                            "id": next(ids),
+                            "address_1": "1 Aloha Way",
+                            "city": "Honolulu",
+                            "region": "HI",
+                            "state_province": "HI",
+                            "postal_code": postal_code,
+                            "country": "US",
+                            "address_type": "physical",
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+
+
+def open_now_ids(app, at) -> set[str]:
+    with session_scope(app) as session:
+        answer = finder.find(
+            session, finder.Query(open_now=True), locale="en", now=at, time_zone="America/Chicago"
+        )
+        return {result.id for result in answer.results}
+
+
+def test_imported_hours_are_read_in_the_zone_of_their_place(app, tmp_path):
+    feed = tmp_path / "island.json"
+    service = honolulu_service("MO")
+    feed.write_text(json.dumps([service]))
+    succeed(app, "directory", "import", str(feed))
+    # Monday 2027-01-11, 20:00 UTC: 10:00 in Honolulu, 14:00 in Chicago; 01:00 UTC: 15:00 in
+    # Honolulu and 19:00 in Chicago.
+    monday_morning, monday_evening = (
+        datetime(2027, 1, 11, 20, tzinfo=UTC),
+        datetime(2027, 1, 12, 1, tzinfo=UTC),
+    )
+    assert open_now_ids(app, monday_evening) == {service["id"]}
+    feed.write_text(json.dumps([honolulu_service("TU")]))
+    succeed(app, "directory", "import", str(feed))
+    assert open_now_ids(app, monday_morning) == set(), "the new days replace the old"
+    feed.write_text(json.dumps([honolulu_service("MO", postal_code="60614")]))
+    succeed(app, "directory", "import", str(feed))
+    assert open_now_ids(app, monday_evening) == set(), "a Chicago place: closed at 19:00"
+    assert open_now_ids(app, monday_morning) == {service["id"]}
+
+
+@pytest.mark.parametrize("table", ["service", "organization", "service_at_location", "taxonomy"])
+def test_nested_tables_are_read_after_every_table_they_are_nested_in(table):
+    order = nested.reachable(table)
+    assert order[0] == table and len(set(order)) == len(order)
+    for child, links in nested.parents(table).items():
+        for parent, _child_column, _parent_column in links:
+            assert order.index(parent) < order.index(child), (parent, child)

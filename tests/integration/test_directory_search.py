@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from webapp.db import session_scope
+from webapp.directory import listing
 from webapp.directory.search import fold, match_subquery
 
 ORGANIZATION = {
@@ -148,3 +150,36 @@ def test_folding_drops_arabic_articles_and_clitics(written, folded):
 )
 def test_an_arabic_word_folds_alike_with_or_without_what_is_written_before_it(with_clitics, bare):
     assert fold(with_clitics) == fold(bare)
+
+
+def plan_of(session, statement) -> str:
+    """The database's plan for `statement`, as text: PostgreSQL's EXPLAIN (ANALYZE, BUFFERS),
+    with sequential scans priced out so a tiny table still shows whether its index can serve;
+    SQLite's EXPLAIN QUERY PLAN."""
+    connection = session.connection()
+    compiled = statement.compile(connection)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL jit = off")  # priced out scans look costly
+        explain = "EXPLAIN (ANALYZE, BUFFERS) " + str(compiled)
+        return "\n".join(row[0] for row in connection.exec_driver_sql(explain, compiled.params))
+    values = tuple(compiled.params[name] for name in compiled.positiontup)
+    rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+    return "\n".join(row[-1] for row in rows)
+
+
+def test_the_match_is_read_from_the_full_text_index_and_ranked_for_one_page_only(app):
+    with session_scope(app) as session:
+        matches = match_subquery(session, "shelter")
+        plan = plan_of(session, select(matches.c.service_id))
+        page = listing.service_ids(session, listing.ServiceFilter(search="shelter"))
+        ranked = plan_of(session, page.limit(10))
+    if app.extensions["db.engine"].dialect.name == "postgresql":
+        assert "Bitmap Index Scan on ix_service_search_body_tsv" in plan, plan
+        assert "WindowAgg" not in ranked, "no count over every ranked match"
+        assert re.search(r"Limit.*\n(.*\n)*?.*Sort Method: (top-N heapsort|quicksort)", ranked), (
+            ranked
+        )
+        assert "external merge" not in ranked, "the ranking does not spill to disk"
+    else:
+        assert re.search(r"SCAN f VIRTUAL TABLE INDEX \d+:M", plan), plan  # FTS5's MATCH

@@ -9,11 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from tests import factories
 from tests.conftest import csrf_token, unlock
 from webapp.db import session_scope
-from webapp.directory import hsds
+from webapp.directory import finder, hsds, listing
 from webapp.directory.tables import TABLES
 from webapp.visits import Visit
 
@@ -340,3 +341,50 @@ def test_an_arabic_page_keeps_numbers_in_order_and_marks_english_text(survivor):
     assert f'<bdi dir="ltr">{weekday["opens_at"]}–{weekday["closes_at"]}</bdi>' in hours.get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "pager"),
+    [
+        ("en", "More than 20 services found", "Page 1<"),
+        ("es", "Más de 20 servicios encontrados", "Página 1<"),
+    ],
+)
+def test_a_long_list_says_more_than_it_counted_in_her_language(
+    survivor, monkeypatch, language, heading, pager
+):
+    monkeypatch.setattr(finder, "COUNT_TO", 20)
+    token = csrf_token(survivor.get("/places").get_data(as_text=True))
+    page = survivor.post(
+        "/places",
+        data={"csrf_token": token},
+        headers={"Accept-Language": language},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert heading in page and pager in page
+    assert 'name="page" value="2"' in page, "the next page is offered"
+
+
+def test_counting_stops_past_the_page_shown_and_is_exact_near_the_end(seeded_app, monkeypatch):
+    monkeypatch.setattr(finder, "COUNT_TO", 12)
+    with session_scope(seeded_app) as session:
+        total = session.scalar(
+            select(func.count()).select_from(listing.published("service").subquery())
+        )
+
+        def answer(page: int) -> finder.Answer:
+            return finder.find(
+                session,
+                finder.Query(page=page),
+                locale="en",
+                now=factories.NOW,
+                time_zone="America/Chicago",
+            )
+
+        first, second, last = answer(1), answer(2), answer(total // 10 + 1)
+        beyond = answer(total // 10 + 3)
+    assert (first.total, first.more, len(first.results)) == (12, True, 10)
+    assert (second.total, second.more) == (20, True)
+    assert (last.total, last.more, last.page) == (total, False, total // 10 + 1)
+    assert (beyond.total, beyond.more, beyond.page) == (total, False, last.page)
+    assert [r.id for r in beyond.results] == [r.id for r in last.results]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as markup
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -14,6 +14,7 @@ from tests import factories
 from tests.conftest import csrf_token, unlock
 from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
+from webapp.directory import finder
 from webapp.directory.changes.models import ChangeRequest, FieldChange
 from webapp.directory.models import FieldTranslation
 from webapp.directory.tables import TABLES
@@ -583,6 +584,37 @@ def test_hours_and_a_closure_go_live_at_once_for_a_trusted_organization(db_app, 
     resend = editor.send(page, f"{page}/changes", {}, match={"f-hours": "1"})
     assert resend.status_code == 303
     assert changes(db_app) == count, "the same hours sent again change nothing"
+
+
+def open_now(app, at: datetime) -> set[str]:
+    """The services the survivor's open-now search finds at `at` (TIME_ZONE's hours)."""
+    with session_scope(app) as session:
+        answer = finder.find(
+            session,
+            finder.Query(open_now=True),
+            locale="en",
+            now=at,
+            time_zone=app.config["HAVEN_SETTINGS"].time_zone,
+        )
+        return {result.id for result in answer.results}
+
+
+def test_hours_approved_in_the_portal_are_what_open_now_finds(db_app, clock, listing):
+    monday, saturday = datetime(2027, 1, 11, 16, tzinfo=UTC), datetime(2027, 1, 16, 16, tzinfo=UTC)
+    closed = datetime(2027, 1, 19, 16, tzinfo=UTC)
+    assert listing["service"] not in open_now(db_app, monday), "no hours yet"
+    editor = staff(db_app, clock, listing["editor"])
+    page = service_page(listing)
+    week = {f"h-{day}-0-opens": "09:00" for day in ("MO", "TU", "WE", "TH", "FR")}
+    week |= {f"h-{day}-0-closes": "17:00" for day in ("MO", "TU", "WE", "TH", "FR")}
+    closure = {"x-0-from": "2027-01-18", "x-0-to": "2027-01-22", "x-0-note": "Repairs"}
+    editor.send(page, f"{page}/changes", week | closure, match={"f-hours": "1"})
+    assert listing["service"] not in open_now(db_app, monday), "waiting for a moderator"
+    approve(staff(db_app, clock, listing["moderator"]), latest_change(db_app).id)
+
+    assert listing["service"] in open_now(db_app, monday)
+    assert listing["service"] not in open_now(db_app, saturday)
+    assert listing["service"] not in open_now(db_app, closed), "closed for repairs"
 
 
 def test_a_day_that_closes_before_it_opens_is_refused_unless_it_ends_after_midnight(

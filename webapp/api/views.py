@@ -58,8 +58,8 @@ def _page(ids: list[str], table: str, page: int, per_page: int):
 
 
 def _page_of(chosen: list[str], total: int, table: str, page: int, per_page: int):
-    tree = _public_tree(table, set(chosen))
-    contents = [nested.build(tree.rows, table, record_id) for record_id in chosen]
+    tree = _public_tree(table, set(chosen)) if chosen else listing.PublicTree({})
+    contents = nested.build_all(tree.rows, table, chosen)
     if request.args.get("format") == "ndjson":
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in contents)
         return _in_language(Response(lines, mimetype="application/x-ndjson"), tree)
@@ -141,8 +141,10 @@ def _service_filter() -> listing.ServiceFilter:
 def services():
     """Filtering, counting and paging happen in the database, whatever the directory's size."""
     page, per_page = _paging()
-    query = listing.service_ids(get_session(), _service_filter())
-    chosen, total = page_of(get_session(), query, page, per_page)
+    wanted = _service_filter()
+    query = listing.service_ids(get_session(), wanted)
+    counted = listing.service_ids(get_session(), wanted, ranked=False)
+    chosen, total, _more = page_of(get_session(), query, page, per_page, counted=counted)
     return _page_of(chosen, total, "service", page, per_page)
 
 

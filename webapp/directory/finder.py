@@ -12,13 +12,15 @@ from datetime import date, datetime
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from webapp.directory import freshness, geo, hours, hsds, listing, search
-from webapp.directory.errors import ScheduleError, UnknownPostcode
+from webapp.directory import freshness, geo, listing, search, weekly
+from webapp.directory.errors import UnknownPostcode
 from webapp.directory.results import Found, describe
 from webapp.directory.tables import TABLES
-from webapp.directory.values import to_text
 
 PER_PAGE = 10
+# Searches are counted this far (or a page past the one shown): "more than 1,000" is all a
+# person needs, and counting every match of a common word at 100,000 services is not free.
+COUNT_TO = 1000
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Answer:
     total: int
     page: int
     pages: int
+    more: bool = False  # more than `total` services match (and more than `pages` pages)
 
 
 def find(
@@ -57,42 +60,44 @@ def find(
     after the confirmed ones, except near a place, where the nearest comes first whatever its
     age (its page tells her to call before going).
 
-    Without a place or "open now" the database counts, orders and pages. Near a place, only
-    the places around it are read while they fill the page. Otherwise every candidate's place or
-    schedules come back, joined in SQL (no list of ids is ever sent in, whatever their number).
+    Without a place the database filters (open now and round the clock from the weekly-hours
+    index), counts, orders and pages. Near a place, only the places around it are read while
+    they fill the page; only a last page reads every candidate's place.
     """
-    candidates, order = _candidates(session, query, stale_since)
+    candidates, order = _candidates(session, query, stale_since, now, time_zone)
+    unranked, _order = _candidates(session, query, None, now, time_zone, ranked=False)
     origin = _origin(query)
-    by_hours = query.open_now or query.round_the_clock
-    if origin is None and not by_hours:
-        ordered = select(candidates.c.id).order_by(*order)
-        chosen, total = search.page_of(session, ordered, max(query.page, 1), PER_PAGE)
-        pages, page = _pages(total, query.page)
-        if not chosen and total:  # past the last page: show the last one
-            chosen, total = search.page_of(session, ordered, page, PER_PAGE)
-        return Answer(describe(session, chosen, locale=locale), total, page, pages)
-    if origin is not None and not by_hours:
-        nearest = _nearest_page(session, candidates, origin, query.page)
+    if origin is not None:
+        nearest = _nearest_page(session, unranked, origin, query.page)
         if nearest is not None:
-            distances, total, page = nearest
+            distances, total, page, more = nearest
             results = describe(session, list(distances), locale=locale)
             for result in results:
                 result.distance_km = distances[result.id]
-            return Answer(results, total, page, _pages(total, page)[0])
-    if by_hours:  # confirmed first, best match, then by name, as the database orders the others
-        opened = _by_hours(session, candidates, query, now, time_zone)
-        ids = sorted(opened, key=lambda i: (opened[i][2], -opened[i][0], opened[i][1], i))
-        names = {service_id: name for service_id, (_rank, name, _stale) in opened.items()}
-    else:
-        rows = session.execute(select(candidates.c.id, candidates.c.name).order_by(*order))
-        names = dict(rows.all())  # not dict(rows): a Result has keys(), its column names
-        ids = list(names)
-    distances = _distances(session, candidates, origin) if origin else {}
-    if origin:  # nearest first, as _nearest_page orders them; then places unknown
-        ids.sort(key=lambda i: (i not in distances, distances.get(i, 0.0), names[i], i))
-    pages, page = _pages(len(ids), query.page)
-    chosen = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+                result.open_now = True if query.open_now else None
+            return Answer(results, total, page, _pages(total, page)[0], more)
+        return _all_by_distance(session, candidates, order, origin, query, locale)
+    ordered = select(candidates.c.id).order_by(*order)
+    counting = {"count_to": COUNT_TO, "counted": select(unranked.c.id)}
+    wanted = max(query.page, 1)
+    chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, **counting)
+    pages, page = _pages(total, wanted)
+    if not chosen and total:  # past the last page (counted exactly): show the last one
+        chosen, total, more = search.page_of(session, ordered, page, PER_PAGE, **counting)
     results = describe(session, chosen, locale=locale)
+    for result in results:
+        result.open_now = True if query.open_now else None
+    return Answer(results, total, page, pages, more)
+
+
+def _all_by_distance(session, candidates, order, origin, query: Query, locale: str) -> Answer:
+    """Every candidate's place read, nearest first, then those without one (by name)."""
+    rows = session.execute(select(candidates.c.id, candidates.c.name).order_by(*order))
+    names = dict(rows.all())  # not dict(rows): a Result has keys(), its column names
+    distances = _distances(session, candidates, origin)
+    ids = sorted(names, key=lambda i: (i not in distances, distances.get(i, 0.0), names[i], i))
+    pages, page = _pages(len(ids), query.page)
+    results = describe(session, ids[(page - 1) * PER_PAGE : page * PER_PAGE], locale=locale)
     for result in results:
         result.distance_km = distances.get(result.id)
         result.open_now = True if query.open_now else None
@@ -107,9 +112,15 @@ def _nearest_page(session: Session, candidates, origin: tuple[float, float], wan
 
     Every service within `radius` of the origin lies in the box, so once the box holds a full
     page of them no service outside can come earlier. None when even the widest box cannot
-    fill the page (the caller then reads every candidate's place).
+    fill the page (the caller then reads every candidate's place). Candidates are counted as
+    far as COUNT_TO or a page past the one asked for (the box is read from the index on
+    latitude and longitude).
     """
-    total = session.scalar(select(func.count()).select_from(candidates))
+    enough = max(COUNT_TO, max(wanted, 1) * PER_PAGE)
+    counted = select(candidates.c.id).limit(enough + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted))
+    more = total > enough
+    total = min(total, enough)
     pages, page = _pages(total, wanted)
     needed = page * PER_PAGE
     if needed > total:  # the last page: it holds the services without a place, known only after
@@ -134,7 +145,7 @@ def _nearest_page(session: Session, candidates, origin: tuple[float, float], wan
         if len(nearest) >= needed:
             ranked = sorted(nearest.items(), key=lambda item: (item[1][0], item[1][1], item[0]))
             chosen = ranked[needed - PER_PAGE : needed]
-            return {service_id: km for service_id, (km, _name) in chosen}, total, page
+            return {service_id: km for service_id, (km, _name) in chosen}, total, page, more
     return None
 
 
@@ -155,11 +166,22 @@ def _origin(query: Query) -> tuple[float, float] | None:
     return None
 
 
-def _candidates(session: Session, query: Query, stale_since: date | None):
+def _candidates(
+    session: Session,
+    query: Query,
+    stale_since: date | None,
+    now: datetime,
+    time_zone: str,
+    *,
+    ranked: bool = True,
+):
     """The published services the query selects, as a subquery (id, name, rank, stale); and its
-    order: confirmed ones first, then best match, name and id."""
+    order: confirmed ones first, then best match, name and id.
+
+    Open now and round the clock are lookups in the weekly-hours index (webapp.directory.weekly).
+    """
     services = TABLES["service"]
-    matches = search.match_subquery(session, query.text)
+    matches = search.match_subquery(session, query.text, ranked=ranked)
     rank = matches.c.rank if matches is not None else literal(0.0)
     stale = literal(0)
     if stale_since:
@@ -188,6 +210,16 @@ def _candidates(session: Session, query: Query, stale_since: date | None):
                 select(languages.c.service_id).where(languages.c.code == query.language)
             )
         )
+    if query.open_now or query.round_the_clock:
+        zones = weekly.zones_in_use(session)
+        if query.open_now:
+            statement = statement.where(
+                services.c.id.in_(weekly.open_now(session, now, time_zone, zones))
+            )
+        if query.round_the_clock:
+            statement = statement.where(
+                services.c.id.in_(weekly.round_the_clock(now, time_zone, zones))
+            )
     candidates = statement.subquery("candidates")
     best_first = [candidates.c.rank.desc()] if matches is not None else []
     return candidates, [candidates.c.stale, *best_first, candidates.c.name, candidates.c.id]
@@ -206,75 +238,3 @@ def _distances(session: Session, candidates, origin: tuple[float, float]) -> dic
         km = geo.distance_km(origin[0], origin[1], lat, lon)
         nearest[service_id] = min(km, nearest.get(service_id, km))
     return nearest
-
-
-# What decides whether a schedule is open: its shape, without its ids or its description.
-OPENING_FIELDS = (
-    "freq",
-    "interval",
-    "byday",
-    "bymonthday",
-    "wkst",
-    "opens_at",
-    "closes_at",
-    *hours.DATE_FIELDS,
-)
-
-
-def _by_hours(session: Session, candidates, query: Query, now: datetime, time_zone: str) -> dict:
-    """The candidates open at `now` and/or round the clock, each with its (rank, name, stale) for
-    ordering; in one statement.
-
-    Hours are read in the zone of the service's first address with a postal code (`time_zone`
-    when there is none or it is not one we know). Many services share a schedule's shape
-    ("MO,TU,WE,TH,FR 09:00-17:00"), so each shape is read once per zone and search.
-    """
-    schedules, addresses = TABLES["schedule"], TABLES["address"]
-    links = TABLES["service_at_location"]
-    postcode = (
-        select(addresses.c.postal_code)
-        .join(links, links.c.location_id == addresses.c.location_id)
-        .where(links.c.service_id == candidates.c.id, addresses.c.postal_code.is_not(None))
-        .order_by(addresses.c.id)
-        .limit(1)
-        .correlate(candidates)
-        .scalar_subquery()
-    )
-    shape_columns = (schedules.c[name] for name in OPENING_FIELDS)
-    statement = select(
-        candidates.c.id,
-        candidates.c.rank,
-        candidates.c.name,
-        candidates.c.stale,
-        postcode,
-        *shape_columns,
-    ).join(schedules, schedules.c.service_id == candidates.c.id)
-    read: dict[tuple, tuple[bool, set[int]]] = {}
-    found: dict[str, tuple[float, str, int, bool, set[int]]] = {}
-    for service_id, rank, name, stale, postal_code, *values in session.execute(statement):
-        place = geo.find_postcode(postal_code) if postal_code else None
-        shape = (place.time_zone if place else time_zone, *values)
-        if shape not in read:
-            read[shape] = _read_hours(shape, now)
-        is_open, days = read[shape]
-        *_known, was_open, had_days = found.get(service_id, (rank, name, stale, False, set()))
-        found[service_id] = (rank, name, stale, was_open or is_open, had_days | days)
-    return {
-        service_id: (rank, name, stale)
-        for service_id, (rank, name, stale, is_open, days) in found.items()
-        if (is_open or not query.open_now) and (len(days) == 7 or not query.round_the_clock)
-    }
-
-
-def _read_hours(shape: tuple, now: datetime) -> tuple[bool, set[int]]:
-    """Whether a schedule of this shape is open at `now`, and the whole days it covers."""
-    zone, *values = shape
-    fields = {f.name: f for f in hsds.tabular_layout()["schedule"].fields}
-    named = zip(OPENING_FIELDS, values, strict=True)
-    texts = {name: to_text(fields[name], value) for name, value in named}
-    try:
-        schedule = hours.Schedule.from_hsds(texts, zone)
-    except ScheduleError:
-        return False, set()
-    today = now.astimezone(hours.zone_of(zone)).date()
-    return bool(hours.is_open([schedule], now)), hours.whole_days([schedule], today)

@@ -98,8 +98,8 @@ def is_open(schedules: Iterable[Schedule], at: datetime) -> bool | None:
     """Whether any schedule covers the aware instant `at`; None when no schedule is usable."""
     if at.utcoffset() is None:
         raise ValueError("is_open needs a timezone-aware datetime")
-    rules = [rule for rule in map(_rule, schedules) if rule is not None]
-    return any(rule.covers(at) for rule in rules) if rules else None
+    rules = [parsed for parsed in map(rule, schedules) if parsed is not None]
+    return any(parsed.covers(at) for parsed in rules) if rules else None
 
 
 def is_always_open(schedules: Iterable[Schedule], on: date | None = None) -> bool:
@@ -110,11 +110,11 @@ def is_always_open(schedules: Iterable[Schedule], on: date | None = None) -> boo
 def whole_days(schedules: Iterable[Schedule], on: date | None = None) -> set[int]:
     """The weekdays (0 is Monday) that whole-day weekly schedules cover, valid on `on`."""
     days: set[int] = set()
-    for rule in filter(None, map(_rule, schedules)):
-        every_week = not rule.monthly and rule.schedule.interval == 1
-        whole_day = (rule.start, rule.end) == (timedelta(0), DAY)
-        if every_week and whole_day and (on is None or rule.in_bounds(on)):
-            days.update(weekday for _, weekday in rule.byday)
+    for parsed in filter(None, map(rule, schedules)):
+        every_week = not parsed.monthly and parsed.schedule.interval == 1
+        whole_day = (parsed.start, parsed.end) == (timedelta(0), DAY)
+        if every_week and whole_day and (on is None or parsed.in_bounds(on)):
+            days.update(weekday for _, weekday in parsed.byday)
     return days
 
 
@@ -166,7 +166,7 @@ class _Rule:
 
 
 @functools.lru_cache(maxsize=4096)
-def _rule(s: Schedule) -> _Rule | None:
+def rule(s: Schedule) -> _Rule | None:
     """Parse a schedule, or None when Haven cannot tell its hours from it."""
     freq = s.freq or ("WEEKLY" if s.byday else None)
     window = _window(s.opens_at, s.closes_at)

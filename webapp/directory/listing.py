@@ -68,8 +68,9 @@ class ServiceFilter:
     taxonomy_term_id: str = ""
 
 
-def service_ids(session: Session, wanted: ServiceFilter) -> Select:
-    """The ids of the published services `wanted` selects, best match first, then by id."""
+def service_ids(session: Session, wanted: ServiceFilter, *, ranked: bool = True) -> Select:
+    """The ids of the published services `wanted` selects, best match first, then by id
+    (unranked: the same ids, to count them)."""
     services = TABLES["service"]
     query = select(services.c.id).where(*published_conditions("service"))
     if wanted.organization_id:
@@ -85,7 +86,7 @@ def service_ids(session: Session, wanted: ServiceFilter) -> Select:
                 )
             )
         )
-    matches = search.match_subquery(session, wanted.search)
+    matches = search.match_subquery(session, wanted.search, ranked=ranked)
     if matches is not None:
         query = query.join(matches, matches.c.service_id == services.c.id).order_by(
             matches.c.rank.desc()

@@ -105,6 +105,8 @@ class RecordSetting(Base):
     """A directory record's source language and whether the public may see it."""
 
     __tablename__ = "record_settings"
+    # Every public list leaves out drafts: found by status, not by reading every setting.
+    __table_args__ = (Index("ix_record_settings_status", "resource", "status", "record_id"),)
 
     resource: Mapped[str] = mapped_column(String(32), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -202,3 +204,35 @@ class StaleNotice(Base):
 
     def __repr__(self) -> str:
         return f"<StaleNotice {self.service_id} user={self.user_id}>"
+
+
+class ServiceHours(Base):
+    """One weekly opening of a service, as seconds of the local week: the open-now index.
+
+    Derived from the service's schedules by `webapp.directory.weekly` whenever they (or the
+    address that gives their zone) change. Weekly schedules of every week become one row per
+    day they open on (`opens`..`closes`, seconds since Monday 00:00 local, `closes` past the
+    week's end for an opening that runs into Monday); monthly schedules and those of every
+    other week are kept as a row naming their schedule, read by the rules at search time.
+    `zone` is None for the deployment's TIME_ZONE.
+    """
+
+    __tablename__ = "service_hours"
+    __table_args__ = (
+        Index("ix_service_hours_open", "zone", "day", "opens", "closes"),
+        Index("ix_service_hours_service_id", "service_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    zone: Mapped[str | None] = mapped_column(String(64))
+    day: Mapped[int | None] = mapped_column()  # weekday the opening starts on, 0 is Monday
+    opens: Mapped[int | None] = mapped_column()
+    closes: Mapped[int | None] = mapped_column()
+    whole_day: Mapped[bool] = mapped_column(default=False)
+    valid_from: Mapped[date | None] = mapped_column(Date())
+    valid_to: Mapped[date | None] = mapped_column(Date())
+    schedule_id: Mapped[str | None] = mapped_column(String(36))  # a rule read at search time
+
+    def __repr__(self) -> str:
+        return f"<ServiceHours {self.service_id} day={self.day}>"

@@ -158,32 +158,52 @@ def _related_texts(session: Session, service_ids: list[str]) -> dict[str, list[s
     return found
 
 
-def page_of(session: Session, query: Select, page: int, per_page: int) -> tuple[list, int]:
-    """One page of the first column of `query` (ordered), and how many rows it has in all.
+def page_of(
+    session: Session,
+    query: Select,
+    page: int,
+    per_page: int,
+    *,
+    count_to: int | None = None,
+    counted: Select | None = None,
+) -> tuple[list, int, bool]:
+    """One page of the first column of `query` (ordered); how many rows it has; and whether
+    there are more than that.
 
-    One statement: the count is a window over every row before LIMIT, so the search and the
-    filters run once. Past the last page there are no rows to carry it, so it is counted apart.
+    The page is the top of the order (LIMIT: the database keeps a page's worth while it
+    ranks, nothing spills). The count is a statement of its own without the order, so the
+    rank of every match is never computed to count them. With `count_to`, counting stops
+    past that many rows (and past the page asked for): "more than N" is then the answer.
+    `counted` is the same rows without their rank (match_subquery(ranked=False)), if known.
     """
-    counted = query.add_columns(func.count().over().label("total"))
-    rows = session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
-    if rows:
-        return [row[0] for row in rows], rows[0].total
-    if page == 1:
-        return [], 0
-    return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    counted = (query if counted is None else counted).order_by(None)
+    if count_to is not None:
+        counted = counted.limit(max(count_to, page * per_page) + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    if count_to is not None and total > max(count_to, page * per_page):
+        return list(rows), total - 1, True
+    return list(rows), total, False
 
 
-def match_subquery(session: Session, query: str):
-    """(service_id, rank) of every service matching `query`, to join in SQL; None if no words."""
+def match_subquery(session: Session, query: str, *, ranked: bool = True):
+    """(service_id, rank) of every service matching `query`, to join in SQL; None if no words.
+
+    Unranked (to count), rank is 0 and never computed. On SQLite the ranked matches are
+    materialized first, so bm25 runs once per match however often the order reads it.
+    """
     words = fold(query).split()
     if not words:
         return None
     if session.get_bind().dialect.name == "postgresql":
         # Words are \w+ only (see fold), so they cannot carry tsquery or FTS5 syntax.
-        statement = POSTGRESQL_MATCH.bindparams(expression=" & ".join(f"{w}:*" for w in words))
-    else:
-        statement = SQLITE_MATCH.bindparams(expression=" ".join(f'"{w}"*' for w in words))
-    return statement.columns(service_id=String, rank=Float).subquery("matches")
+        match = POSTGRESQL_MATCH if ranked else POSTGRESQL_MATCH_UNRANKED
+        statement = match.bindparams(expression=" & ".join(f"{w}:*" for w in words))
+        return statement.columns(service_id=String, rank=Float).subquery("matches")
+    match = SQLITE_MATCH if ranked else SQLITE_MATCH_UNRANKED
+    statement = match.bindparams(expression=" ".join(f'"{w}"*' for w in words))
+    columns = statement.columns(service_id=String, rank=Float)
+    return columns.cte("matches").prefix_with("MATERIALIZED") if ranked else columns.subquery()
 
 
 SQLITE_MATCH = text(
@@ -193,5 +213,14 @@ SQLITE_MATCH = text(
 )
 POSTGRESQL_MATCH = text(
     "SELECT service_id, ts_rank(body_tsv, to_tsquery('simple', :expression)) AS rank "
+    "FROM service_search WHERE body_tsv @@ to_tsquery('simple', :expression)"
+)
+SQLITE_MATCH_UNRANKED = text(
+    "SELECT s.service_id AS service_id, 0.0 AS rank "
+    "FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
+    "WHERE service_search_fts MATCH :expression"
+)
+POSTGRESQL_MATCH_UNRANKED = text(
+    "SELECT service_id, 0.0 AS rank "
     "FROM service_search WHERE body_tsv @@ to_tsquery('simple', :expression)"
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Float, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, String, Table, Text
 
 from webapp.db import Base, UtcDateTime
 from webapp.directory import hsds
@@ -49,3 +49,7 @@ def _build() -> dict[str, Table]:
 
 
 TABLES: dict[str, Table] = _build()
+# "Near a ZIP code" reads the places inside a box around it: a range on this index.
+Index(
+    "ix_locations_latitude_longitude", TABLES["location"].c.latitude, TABLES["location"].c.longitude
+)

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import update
 
 from tests import factories
-from webapp.db import new_id
 from webapp.directory import finder, freshness
 from webapp.directory.tables import TABLES
 
@@ -48,17 +47,13 @@ def shelter(db, name: str, assured: date | None, *, point=(39.80, -89.64)) -> st
     factories.location(db, service_id, point=point)
     services = TABLES["service"]
     db.execute(update(services).where(services.c.id == service_id).values(assured_date=assured))
-    db.execute(
-        TABLES["schedule"]
-        .insert()
-        .values(
-            id=new_id(),
-            service_id=service_id,
-            freq="WEEKLY",
-            byday="MO,TU,WE,TH,FR,SA,SU",
-            opens_at="00:00",
-            closes_at="23:59",
-        )
+    factories.schedule(
+        db,
+        service_id,
+        freq="WEEKLY",
+        byday="MO,TU,WE,TH,FR,SA,SU",
+        opens_at="00:00",
+        closes_at="23:59",
     )
     return service_id
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from webapp.db import new_id
-from webapp.directory import privacy, search
+from webapp.directory import privacy, search, weekly
 from webapp.directory.changes import hours, languages
 from webapp.directory.changes.models import Action, ChangeRequest, FieldChange
 from webapp.directory.errors import ChangedSince, Clash, NeedsFrontDoor
@@ -209,12 +209,14 @@ def _text(value: object, sealed: bool = False) -> str:
 
 
 def _touch(session: Session, service_id: str | None, now: datetime) -> None:
-    """The service's `last_modified` (the API's `modified_after`) and its search document."""
+    """The service's `last_modified` (the API's `modified_after`), its search document and its
+    weekly hours."""
     if service_id is None:
         return
     services = TABLES["service"]
     session.execute(update(services).where(services.c.id == service_id).values(last_modified=now))
     search.reindex(session, [service_id])
+    weekly.rebuild(session, [service_id])
 
 
 def _place_text(place: dict) -> str:

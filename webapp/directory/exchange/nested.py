@@ -11,7 +11,7 @@ import functools
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 
 from webapp.directory import hsds
 from webapp.directory.errors import Problem
@@ -227,29 +227,64 @@ class _Index:
 
 
 def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
-    """The rows the nested JSON of these records needs, and nothing more, by table."""
+    """The rows the nested JSON of these records needs, and nothing more, by table.
+
+    One statement per table the records can hold, whatever their number: tables are read
+    parents first, each by every link from its parents at once (a phone of the service, of its
+    places and of their contacts in one statement), so a page of one record and a page of ten
+    cost the same statements.
+    """
     loaded: dict[str, dict[str, dict]] = {}
-    frontier = [(table, "id", set(ids))]
-    while frontier:
-        name, column, values = frontier.pop()
-        values -= {None}
-        if not values:
-            continue
-        sql, known = TABLES[name], loaded.setdefault(name, {})
-        query = select(sql).where(sql.c[column].in_(sorted(values)))
-        new = {
-            r["id"]: r
-            for r in (dict(row._mapping) for row in session.execute(query))
-            if r["id"] not in known
-        }
-        known.update(new)
-        for _key, child, many in nesting()[name] if new else []:
-            if many:
-                frontier.append((child, parent_link(name, child), set(new)))
-            else:
-                link = object_link(name, child)
-                frontier.append((child, "id", {r.get(link) for r in new.values()}))
+    for name in reachable(table):
+        sql, wanted = TABLES[name], []
+        if name == table:
+            wanted.append(sql.c.id.in_(sorted(ids)))
+        for parent, child_column, parent_column in parents(table)[name]:
+            values = {row.get(parent_column) for row in loaded.get(parent, {}).values()} - {None}
+            if values:
+                wanted.append(sql.c[child_column].in_(sorted(values)))
+        query = select(sql).where(or_(false(), *wanted))
+        loaded[name] = {r["id"]: r for r in (dict(row._mapping) for row in session.execute(query))}
     return {name: sorted(rows.values(), key=lambda r: r["id"]) for name, rows in loaded.items()}
+
+
+@functools.cache
+def reachable(table: str) -> tuple[str, ...]:
+    """The tables nested (at any depth) in a record of `table`, itself first, each after every
+    table it is nested in (the nesting has no cycles)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        seen.add(name)
+        for _key, child, _many in nesting()[name]:
+            if child not in seen:
+                visit(child)
+        order.append(name)
+
+    visit(table)
+    return tuple(reversed(order))
+
+
+@functools.cache
+def parents(table: str) -> dict[str, list[tuple[str, str, str]]]:
+    """For each table reachable from `table`: (parent, its own column, the parent's column)
+    of every link that nests it, e.g. ("location", "location_id", "id") for a phone."""
+    found: dict[str, list[tuple[str, str, str]]] = {name: [] for name in reachable(table)}
+    for parent in reachable(table):
+        for _key, child, many in nesting()[parent]:
+            if many:
+                found[child].append((parent, parent_link(parent, child), "id"))
+            else:
+                found[child].append((parent, "id", object_link(parent, child)))
+    return found
+
+
+def build_all(rows: dict[str, list[dict]], table: str, record_ids: list[str]) -> list[dict]:
+    """These records as HSDS JSON with what is nested inside each, in the order given."""
+    index = _Index(rows)
+    by_id = index.by_id.get(table, {})
+    return [index.build(table, by_id[i]) for i in record_ids if i in by_id]
 
 
 def build(rows: dict[str, list[dict]], table: str, record_id: str) -> dict | None:

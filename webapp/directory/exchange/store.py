@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.directory import hsds, privacy, search
+from webapp.directory import hsds, privacy, search, weekly
 from webapp.directory.errors import ImportFailed, Problem
 from webapp.directory.exchange import EXTENSION_FILES, PRIVACY, Batch, Record, haven
 from webapp.directory.tables import TABLES
@@ -135,6 +135,7 @@ def save(session: Session, batch: Batch) -> Saved:
     haven.save(session, batch)
     session.flush()
     search.reindex(session, _touched_services(session, merged, batch))
+    weekly.rebuild(session, _services_with_new_hours(session, merged))
     return Saved(counts, warnings)
 
 
@@ -175,6 +176,33 @@ def _touched_services(session: Session, merged: dict, batch: Batch) -> set[str]:
     if organizations:
         services = TABLES["service"]
         query = select(services.c.id).where(services.c.organization_id.in_(organizations))
+        touched |= set(session.scalars(query))
+    return touched & _stored_ids(session, "service", touched)
+
+
+def _services_with_new_hours(session: Session, merged: dict) -> set[str]:
+    """Services whose weekly hours may have changed: their schedules, or the places (and so
+    the time zones) they are at."""
+    touched = set(merged.get("service", {}))
+    touched |= {
+        r.values["service_id"]
+        for r in merged.get("schedule", {}).values()
+        if r.values.get("service_id")
+    }
+    locations = {r.values.get("location_id") for r in merged.get("address", {}).values()} | set(
+        merged.get("location", {})
+    )
+    links = TABLES["service_at_location"]
+    touched |= {
+        r.values["service_id"]
+        for r in merged.get("service_at_location", {}).values()
+        if r.values.get("service_id")
+    }
+    ids = sorted(locations - {None})
+    for start in range(0, len(ids), CHUNK):
+        query = select(links.c.service_id).where(
+            links.c.location_id.in_(ids[start : start + CHUNK])
+        )
         touched |= set(session.scalars(query))
     return touched & _stored_ids(session, "service", touched)
 
