@@ -115,3 +115,15 @@ def test_the_list_follows_when_each_was_shared_not_when_it_was_written(db, setti
     listed = [entry.report.id for entry in sharing.shared_with(db, officer)]
     by_share = [reports[i].id for i in (2, 5, 0, 6, 3, 4, 1)]
     assert listed == by_share
+
+
+def test_a_thread_holds_only_its_own_reports_messages(db, setting):
+    police, *_rest, officer = setting
+    first = submit(db, draft(agencies=[police]), n=1)
+    second = submit(db, draft(agencies=[police]), n=2)
+    for report, body in ((first, "About the first"), (second, "About the second")):
+        sharing.write(db, report.id, police, body, side="partner", author_id=officer, now=NOW)
+    assert [m.body for m in sharing.threads(db, first.id, [police])[police]] == ["About the first"]
+    assert [m.body for m in sharing.threads(db, second.id, [police])[police]] == [
+        "About the second"
+    ]
