@@ -25,6 +25,7 @@ from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
 from webapp.directory.hours import zone_of
 from webapp.i18n import normalise
+from webapp.keys import keys_cli
 from webapp.messaging import outbox
 from webapp.messaging.cli import WORKER_TASKS, outbox_cli
 from webapp.reports import operations as reports
@@ -208,3 +209,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed)
     app.cli.add_command(directory_cli)
+    app.cli.add_command(keys_cli)

@@ -44,14 +44,17 @@ class UndecryptableValue(CryptoError):
     """A stored value was not sealed by any of the configured keys, or was altered."""
 
 
-def keyring_for(data_key: str) -> MultiFernet:
-    """The Fernet keys derived from DATA_KEY's comma-separated secrets, newest first."""
+def keys_for(data_key: str) -> list[Fernet]:
+    """One Fernet key for each of DATA_KEY's comma-separated secrets, newest first."""
     secrets = [part.strip() for part in data_key.split(",")]
     if not all(secrets):
         raise CryptoError("DATA_KEY is empty or lists an empty secret")
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(derive_key(secret, PURPOSE))) for secret in secrets]
-    )
+    return [Fernet(base64.urlsafe_b64encode(derive_key(secret, PURPOSE))) for secret in secrets]
+
+
+def keyring_for(data_key: str) -> MultiFernet:
+    """The keys of `keys_for` together: the first encrypts, every one decrypts."""
+    return MultiFernet(keys_for(data_key))
 
 
 def init_app(app: Flask) -> None:
