@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from webapp import deployment
+from webapp.deployment import US_HOTLINES, Hotline
+
 Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
 Disguise = Literal["recipes", "calculator"]
 SmsBackend = Literal["console", "twilio"]
@@ -86,6 +89,11 @@ class Settings:
     test_hooks: bool | None = None
     # Callbacks: phone numbers are read as in this region unless written with +country code.
     phone_region: str = "US"
+    # Shown on the survivor pages (deployment.py; another country sets them in a file).
+    emergency_number: str = "911"
+    hotlines: tuple[Hotline, ...] = US_HOTLINES
+    # The languages the survivor pages offer (a subset of SUPPORTED_LOCALES).
+    languages: tuple[str, ...] = SUPPORTED_LOCALES
     claim_lease_minutes: int = 10
     escalate_after_minutes: int = 15
     callback_retention_days: int = 30
@@ -130,8 +138,15 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the documented environment variables (DESIGN.md section 5)."""
+        """Read the documented environment variables (DESIGN.md section 5), over the
+        deployment file HAVEN_DEPLOYMENT names, if any."""
         env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if env.get("HAVEN_DEPLOYMENT", "").strip():
+            try:
+                values |= deployment.read_file(Path(env["HAVEN_DEPLOYMENT"].strip()))
+            except deployment.DeploymentFileError as error:
+                raise SettingsError([str(error)]) from None
         text = {
             "env": "HAVEN_ENV",
             "secret_key": "SECRET_KEY",
@@ -151,10 +166,13 @@ class Settings:
             "time_zone": "TIME_ZONE",
             "phone_region": "PHONE_REGION",
             "sms_reply": "SMS_REPLY",
+            "emergency_number": "EMERGENCY_NUMBER",
         }
-        values: dict[str, object] = {
-            name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()
-        }
+        values |= {name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()}
+        if env.get("LANGUAGES", "").strip():
+            values["languages"] = tuple(
+                code.strip() for code in env["LANGUAGES"].split(",") if code.strip()
+            )
         if env.get("REDIS_URL", "").strip():
             values["redis_url"] = env["REDIS_URL"].strip()
         if env.get("TEST_HOOKS", "").strip():
@@ -219,6 +237,14 @@ class Settings:
             found.append("PROXY_HOPS must be between 0 and 5")
         if self.phone_region not in phonenumbers.SUPPORTED_REGIONS:
             found.append("PHONE_REGION must be a two-letter country code such as US or GB")
+        found += deployment.problems(
+            region=self.phone_region,
+            emergency_number=self.emergency_number,
+            hotlines=self.hotlines,
+            languages=self.languages,
+            supported=SUPPORTED_LOCALES,
+            default_locale=self.default_locale,
+        )
         if not 1 <= self.claim_lease_minutes <= 240:
             found.append("CLAIM_LEASE_MINUTES must be between 1 and 240")
         if not 1 <= self.escalate_after_minutes <= 1440:
