@@ -11,7 +11,7 @@
 import logging
 import os
 
-from webapp.logs import NoAddressFilter
+from webapp.logs import NoAddressFilter, QuietProbesFilter
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -31,6 +31,7 @@ def when_ready(server) -> None:
     """Error lines can quote an address (a bad request, a timeout): filter those too."""
     for name in ("gunicorn.error", "gunicorn.access"):
         logging.getLogger(name).addFilter(NoAddressFilter())
+    logging.getLogger("gunicorn.access").addFilter(QuietProbesFilter())
 
 
 def post_fork(server, worker) -> None:

@@ -66,12 +66,24 @@ class RouteOnlyFilter(logging.Filter):
         return True
 
 
+# Load balancers ask these every few seconds (health.py): their lines would drown the rest.
+QUIET_ROUTES = ("/healthz", "/readyz")
+QUIET_LINE = re.compile(r"(?:^|\")[A-Z]{3,7} (?:/healthz|/readyz)[ ?\"]")
+
+
+class QuietProbesFilter(logging.Filter):
+    """Drop the access lines of the health probes (gunicorn's and the development server's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not QUIET_LINE.search(record.getMessage())
+
+
 def register(app: Flask) -> None:
     app.after_request(note_route)
     # Twilio's SDK logs every request's URL and query parameters at INFO (a number in a list
     # filter, a call's id): only its warnings and errors may reach our logs.
     logging.getLogger("twilio").setLevel(logging.WARNING)
     werkzeug = logging.getLogger("werkzeug")
-    for kind in (RouteOnlyFilter, NoAddressFilter):
+    for kind in (QuietProbesFilter, RouteOnlyFilter, NoAddressFilter):
         if not any(isinstance(f, kind) for f in werkzeug.filters):
             werkzeug.addFilter(kind())
