@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import runtime
-from webapp.logs import ROUTE
+from webapp.logs import name_route
 
 LIVE, READY = "/healthz", "/readyz"
 PROBES = (LIVE, READY)
@@ -68,7 +68,7 @@ class Probes:
         path = environ.get("PATH_INFO", "")
         if path not in PROBES or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wrapped(environ, start_response)
-        environ[ROUTE] = path
+        name_route(environ, path)
         status, body = (200, {"status": "ok"}) if path == LIVE else readiness(self.app)
         payload = json.dumps(body).encode()
         reason = "OK" if status == 200 else "Service Unavailable"

@@ -13,17 +13,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from webapp import deployment
-from webapp.deployment import US_HOTLINES, Hotline
+from webapp.deployment import US_HOTLINES, DeploymentFileError, Hotline, read_file
+from webapp.deployment import problems as deployment_problems
 
 Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
 Disguise = Literal["recipes", "calculator"]
 SmsBackend = Literal["console", "twilio"]
 Environment = Literal["production", "development", "test"]
+LogFormat = Literal["text", "json"]
 SUPPORTED_LOCALES: tuple[Locale, ...] = get_args(Locale)
 DISGUISES: tuple[Disguise, ...] = get_args(Disguise)
 SMS_BACKENDS: tuple[SmsBackend, ...] = get_args(SmsBackend)
 ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
+LOG_FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
 # Shown as "***" by repr: secrets, and URLs whose password part is masked.
 SECRET_FIELDS = frozenset(
     {"secret_key", "data_key", "report_pepper", "twilio_auth_token", "unlock_code"}
@@ -110,6 +112,8 @@ class Settings:
     unpublish_after_days: int = 0
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
+    # Log lines as text, or one JSON object a line for a platform's log tools.
+    log_format: LogFormat = "text"
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
@@ -144,8 +148,8 @@ class Settings:
         values: dict[str, object] = {}
         if env.get("HAVEN_DEPLOYMENT", "").strip():
             try:
-                values |= deployment.read_file(Path(env["HAVEN_DEPLOYMENT"].strip()))
-            except deployment.DeploymentFileError as error:
+                values |= read_file(Path(env["HAVEN_DEPLOYMENT"].strip()))
+            except DeploymentFileError as error:
                 raise SettingsError([str(error)]) from None
         text = {
             "env": "HAVEN_ENV",
@@ -168,6 +172,8 @@ class Settings:
             "sms_reply": "SMS_REPLY",
             "emergency_number": "EMERGENCY_NUMBER",
         }
+        if env.get("LOG_FORMAT", "").strip():
+            values["log_format"] = env["LOG_FORMAT"].strip().lower()
         values |= {name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()}
         if env.get("LANGUAGES", "").strip():
             values["languages"] = tuple(
@@ -226,6 +232,8 @@ class Settings:
             found.append(f"DISGUISE must be one of {', '.join(DISGUISES)}")
         if self.sms_backend not in SMS_BACKENDS:
             found.append(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
+        if self.log_format not in LOG_FORMATS:
+            found.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if self.default_locale not in SUPPORTED_LOCALES:
             found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         shortest = 0.01 if self.env == "test" else 1
@@ -237,7 +245,7 @@ class Settings:
             found.append("PROXY_HOPS must be between 0 and 5")
         if self.phone_region not in phonenumbers.SUPPORTED_REGIONS:
             found.append("PHONE_REGION must be a two-letter country code such as US or GB")
-        found += deployment.problems(
+        found += deployment_problems(
             region=self.phone_region,
             emergency_number=self.emergency_number,
             hotlines=self.hotlines,
