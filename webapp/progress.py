@@ -19,11 +19,11 @@ quiet_option = click.option(
 
 
 class Progress(Protocol):
-    def update(self, steps: int) -> None: ...
+    def update(self, n_steps: int, current_item: str | None = None) -> None: ...
 
 
 class _Silent:
-    def update(self, steps: int) -> None:
+    def update(self, n_steps: int, current_item: str | None = None) -> None:
         """Nothing to show."""
 
 
@@ -42,5 +42,32 @@ def progress(
     if not shows_progress(quiet, stream) or total <= 0:
         yield _Silent()
         return
-    with click.progressbar(length=total, label=label, file=stream, show_pos=True) as bar:
+    with click.progressbar(
+        length=total,
+        label=label,
+        file=stream,
+        show_pos=True,
+        item_show_func=lambda item: item,
+    ) as bar:
         yield bar
+
+
+class Stages:
+    """A command's stages on one bar: `stage("saving")` ends the stage before and names the
+    next, for work whose parts cannot be counted (reading one file, one transaction)."""
+
+    def __init__(self, bar: Progress):
+        self._bar, self._started = bar, False
+
+    def __call__(self, name: str) -> None:
+        self._bar.update(1 if self._started else 0, current_item=name)
+        self._started = True
+
+
+@contextmanager
+def stages(count: int, label: str, *, quiet: bool, stream: IO | None = None) -> Iterator[Stages]:
+    """A bar of `count` stages; leaving the block completes the last one."""
+    with progress(count, label, quiet=quiet, stream=stream) as bar:
+        staged = Stages(bar)
+        yield staged
+        bar.update(1, current_item="done")

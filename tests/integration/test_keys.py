@@ -4,7 +4,6 @@ secret, nothing is lost, and a rotation killed halfway and run again ends the sa
 from __future__ import annotations
 
 import ast
-import os
 import re
 import secrets
 import signal
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import make_settings
+from tests.terminal import command_environment, run_on_a_terminal
 from webapp import create_app
 from webapp.accounts.models import User
 from webapp.crypto import keys_for
@@ -187,7 +187,7 @@ def test_a_value_no_secret_opens_is_counted_and_left_alone(migrated_app):
 def test_rotation_killed_halfway_loses_nothing_and_finishes_when_run_again(migrated_app):
     url = migrated_app.config["HAVEN_SETTINGS"].database_url
     before = store_under_old_key(url)
-    environment = command_environment(url)
+    environment = command_environment(url, f"{NEW},{OLD}")
     flask = Path(sys.executable).with_name("flask")
     process = subprocess.Popen(
         [str(flask), "--app", "webapp", "keys", "rotate", "--batch", "2", "--pause", "0.15"],
@@ -242,51 +242,14 @@ def test_a_value_changed_since_it_was_read_is_not_overwritten(migrated_app):
     assert dict(read_everything(app_with(url, OLD))["visits"])["0" * 64] == '{"n": 0}'
 
 
-def run_on_a_terminal(arguments: list[str], environment: dict) -> tuple[str, str]:
-    """Run a flask command with its standard error on a pseudo-terminal (as in a shell):
-    what the terminal showed, and what standard output (a pipe) got."""
-    import pty
-
-    controller, terminal = pty.openpty()
-    flask = Path(sys.executable).with_name("flask")
-    process = subprocess.Popen(
-        [str(flask), "--app", "webapp", *arguments],
-        cwd=REPO,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=terminal,
-    )
-    os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    output = process.communicate(timeout=60)[0].decode()
-    os.close(controller)
-    return shown.decode(errors="replace"), output
+def test_rotation_shows_a_progress_bar_on_a_terminal_only(templates):
+    with templates.copy("sqlite", seeded=False) as url:
+        _bar_on_a_terminal_only(url)
 
 
-def command_environment(url: str) -> dict:
-    return {
-        **os.environ,
-        "HAVEN_ENV": "test",
-        "DATABASE_URL": url,
-        "DATA_KEY": f"{NEW},{OLD}",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "REPORT_PEPPER": secrets.token_urlsafe(40),
-        "UNLOCK_CODE": "2468",
-    }
-
-
-def test_rotation_shows_a_progress_bar_on_a_terminal_only(migrated_app):
-    url = migrated_app.config["HAVEN_SETTINGS"].database_url
+def _bar_on_a_terminal_only(url: str) -> None:
     before = store_under_old_key(url)
-    environment = command_environment(url)
+    environment = command_environment(url, f"{NEW},{OLD}")
 
     quiet, output = run_on_a_terminal(["keys", "rotate", "--quiet"], environment)
     assert "re-encrypting" not in quiet
