@@ -1,10 +1,11 @@
 """Field encryption at rest with the application's DATA_KEY.
 
 Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from DATA_KEY for
-this one purpose. Key rotation is minimal: DATA_KEY may list several secrets separated by commas,
-newest first; the first encrypts, every one decrypts, so old rows stay readable while their
-secret stays listed. Inside an app context the app's own key is used; outside one (a script that
-made an app earlier) the last app initialised provides it, so models import without an app.
+this one purpose. DATA_KEY may list several secrets separated by commas, newest first; the first
+encrypts, every one decrypts, so old rows stay readable while their secret stays listed, and
+`flask --app webapp keys rotate` (keys.py) re-seals them under the newest. Inside an app context
+the app's own key is used; outside one (a script that made an app earlier) the last app
+initialised provides it, so models import without an app.
 """
 
 from __future__ import annotations
