@@ -10,7 +10,11 @@ must hold across instances holds:
   after 9 failures the right password still gets in, after 10 it is held;
 - a form's CSRF token from one instance is accepted by the other;
 - a survivor session opened on one instance is valid on both, and a quick exit on one ends it
-  on both (the old cookie opens nothing anywhere).
+  on both (the old cookie opens nothing anywhere);
+- a staff sign-in (password on one, second step on the other) holds on both, and signing out on
+  one ends it on both.
+
+Not shown here: the callback claim lease (one conditional UPDATE in the shared database).
 
 Run from the repo root: .venv/bin/python bench/scale.py [--messages N] [--keep]
 """
@@ -44,6 +48,7 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SENT = re.compile(r"=== \[console SMS, not sent\] \S+ to \S+: scale message (\d+)$", re.M)
 UNLOCK = "5791"
+STAFF = "staff@scale.test"
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 (a throwaway account's)
 
 
@@ -227,6 +232,37 @@ def check_sign_in(a: str, b: str) -> bool:
     return show("sign-in limit exact across instances (10)", figure, results == {9: 303, 10: 429})
 
 
+SECRET = re.compile(r"<code>([A-Z2-7]{16,})</code>")
+
+
+def check_staff_session(a: str, b: str) -> bool:
+    """Password on A, second step enrolled on B, then the staff session on both; signing out
+    on B ends it on A."""
+    import pyotp
+
+    person = Browser()
+    form = {"csrf_token": person.token(f"{a}/staff/login"), "email": STAFF}
+    person.request(f"{a}/staff/login", form | {"password": PASSWORD})
+    enrol_page = person.request(f"{b}/staff/enrol")[2]
+    secret = SECRET.search(enrol_page).group(1)
+    code = pyotp.TOTP(secret).now()
+    enrolled = person.request(
+        f"{a}/staff/enrol", {"csrf_token": CSRF.search(enrol_page).group(1), "code": code}
+    )[0]
+    on_a, on_b = person.request(f"{a}/staff/sessions")[0], person.request(f"{b}/staff/sessions")[0]
+    ok = show(
+        "staff session valid on both instances",
+        f"enrolled on A: {enrolled}; /staff/sessions on A: {on_a}, on B: {on_b}",
+        enrolled == 200 and on_a == on_b == 200,
+    )
+    kept = f"staff={person.cookie('staff')}"  # a copy of the cookie, taken before signing out
+    token = person.token(f"{b}/staff/sessions")
+    out = person.request(f"{b}/staff/logout", {"csrf_token": token})[0]
+    after = raw_get(f"{a}/staff/sessions", kept)
+    figure = f"sign out on B: {out}; the old cookie on A: {after[0]} -> {after[1].split('?')[0]}"
+    return ok & show("signing out on one instance ends it on both", figure, after[0] == 303)
+
+
 def check_survivor_session(a: str, b: str) -> bool:
     person = Browser()
     token = person.token(f"{a}/")  # the form comes from A ...
@@ -293,7 +329,7 @@ def main() -> int:
             "PYTHONUNBUFFERED": "1",
         }
         flask(env, "db", "upgrade")
-        for email in ("nine@scale.test", "ten@scale.test"):
+        for email in ("nine@scale.test", "ten@scale.test", STAFF):
             flask(
                 env,
                 "users",
@@ -330,6 +366,7 @@ def main() -> int:
             check_outbox(env, logs, options.messages),
             check_sign_in(a, b),
             check_survivor_session(a, b),
+            check_staff_session(a, b),
         ]
         if options.keep:
             print(f"logs kept in {folder}")
