@@ -31,7 +31,7 @@ from webapp.messaging.cli import WORKER_TASKS, outbox_cli
 from webapp.progress import quiet_option, stages
 from webapp.reports import operations as reports
 from webapp.runtime import settings
-from webapp.staff.cli import create_demo_accounts, users_cli
+from webapp.staff.cli import agencies_cli, create_demo_accounts, users_cli
 from webapp.visits import forget_expired_visits
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -217,6 +217,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(logins)
     app.cli.add_command(users_cli)
+    app.cli.add_command(agencies_cli)
     app.cli.add_command(seed)
     app.cli.add_command(directory_cli)
     app.cli.add_command(keys_cli)

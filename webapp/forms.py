@@ -6,7 +6,8 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
-from wtforms import IntegerField
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 TOO_LONG = _l("Type a smaller number.")
 
@@ -39,3 +40,15 @@ class ShortIntegerField(IntegerField):
             self.data = None
             raise ValueError(TOO_LONG)
         super().process_formdata(valuelist)
+
+
+class NoteForm(TextForm):
+    """A message between the advocates and a partner agency about a shared report."""
+
+    body = TextAreaField(
+        _l("Message"),
+        validators=[
+            DataRequired(message=_l("Write your message first.")),
+            Length(max=2000, message=_l("Use at most 2,000 letters.")),
+        ],
+    )

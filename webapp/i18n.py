@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_datetime
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_timedelta, get_locale
 from markupsafe import Markup
@@ -131,6 +133,12 @@ def time_until(moment: datetime, now: datetime) -> str:
     return format_timedelta(max(moment - now, SECOND), add_direction=True)
 
 
+def local_moment(moment: datetime) -> str:
+    """A date and time in the deployment's time zone, written the reader's way."""
+    zone = ZoneInfo(settings().time_zone)
+    return format_datetime(moment.astimezone(zone), "medium", locale=get_locale())
+
+
 def missing_catalogs() -> list[str]:
     return [
         code
@@ -160,5 +168,6 @@ def register(app: Flask) -> None:
         ltr=left_to_right,
         ago=time_ago,
         until=time_until,
+        moment=local_moment,
         language_name=language_name,
     )

@@ -15,6 +15,7 @@ import phonenumbers
 
 from webapp.deployment import US_HOTLINES, DeploymentFileError, Hotline, read_file
 from webapp.deployment import problems as deployment_problems
+from webapp.reports.choices import areas_file_problems
 
 Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
 Disguise = Literal["recipes", "calculator"]
@@ -48,6 +49,7 @@ BOOLEANS = {
     "no": False,
 }
 DEVELOPMENT_UNLOCK_CODE = "1234"
+REPORTS_AN_HOUR = 10  # per client, with the report form's proof of work (without: the setting)
 
 
 class SettingsError(ValueError):
@@ -104,6 +106,12 @@ class Settings:
     # Days after a report's last activity (written, answered, opened with its codename) before
     # `purge` deletes it with everything attached.
     report_retention_days: int = 365
+    # Report form flooding: the zero bits the page's proof of work must find (when JavaScript
+    # runs), and how many reports an hour a client may send without such a proof.
+    report_proof_bits: int = 15
+    reports_an_hour_without_proof: int = 3
+    # The areas a report may name (JSON, see resources/report_areas.json); empty: that file.
+    report_areas_file: str = ""
     # How long an editor's invitation link to the portal can be used.
     invite_hours: int = 72
     # Days without a "nothing changed" before a listing is flagged, ranked lower and marked.
@@ -171,6 +179,7 @@ class Settings:
             "phone_region": "PHONE_REGION",
             "sms_reply": "SMS_REPLY",
             "emergency_number": "EMERGENCY_NUMBER",
+            "report_areas_file": "REPORT_AREAS_FILE",
         }
         if env.get("LOG_FORMAT", "").strip():
             values["log_format"] = env["LOG_FORMAT"].strip().lower()
@@ -194,6 +203,8 @@ class Settings:
             ("callback_retention_days", "CALLBACK_RETENTION_DAYS"),
             ("correction_retention_days", "CORRECTION_RETENTION_DAYS"),
             ("report_retention_days", "REPORT_RETENTION_DAYS"),
+            ("report_proof_bits", "REPORT_PROOF_BITS"),
+            ("reports_an_hour_without_proof", "REPORTS_AN_HOUR_WITHOUT_PROOF"),
             ("invite_hours", "INVITE_HOURS"),
             ("stale_after_days", "STALE_AFTER_DAYS"),
             ("unpublish_after_days", "UNPUBLISH_AFTER_DAYS"),
@@ -263,6 +274,11 @@ class Settings:
             found.append("CORRECTION_RETENTION_DAYS must be between 1 and 3650")
         if not 1 <= self.report_retention_days <= 3650:
             found.append("REPORT_RETENTION_DAYS must be between 1 and 3650")
+        if not 8 <= self.report_proof_bits <= 24:
+            found.append("REPORT_PROOF_BITS must be between 8 and 24")
+        if not 1 <= self.reports_an_hour_without_proof <= REPORTS_AN_HOUR:
+            found.append(f"REPORTS_AN_HOUR_WITHOUT_PROOF must be between 1 and {REPORTS_AN_HOUR}")
+        found += areas_file_problems(self.report_areas_file or None)
         if not 1 <= self.invite_hours <= 720:
             found.append("INVITE_HOURS must be between 1 and 720 (30 days)")
         if not 30 <= self.stale_after_days <= 3650:

@@ -34,6 +34,12 @@ EXPECTED = {
     "console.release": {"advocate", "supervisor"},
     "console.presence": {"advocate", "supervisor"},
     "console.phone": {"advocate", "supervisor"},
+    "console.reports": {"advocate", "supervisor"},
+    "console.report": {"advocate", "supervisor"},
+    "console.photo": {"advocate", "supervisor"},
+    "console.reply": {"advocate", "supervisor"},
+    "console.status": {"advocate", "supervisor"},
+    "console.note": {"advocate", "supervisor"},
     "portal.index": {"editor", "moderator"},
     "portal.service": {"editor", "moderator"},
     "portal.propose": {"editor", "moderator"},
@@ -57,6 +63,11 @@ EXPECTED = {
     "portal.withdraw_invitation": {"moderator"},
     "portal.join": PUBLIC,
     "partners.index": {"partner"},
+    "partners.report": {"partner"},
+    "partners.photo": {"partner"},
+    "partners.note": {"partner"},
+    "partners.figures": {"partner"},
+    "partners.figures_csv": {"partner"},
     "admin.index": {"admin"},
     "admin.users": {"admin"},
     "admin.user": {"admin"},
@@ -92,7 +103,9 @@ def staff_routes(app) -> list[tuple[str, str, str]]:
             path = re.sub(r"<int(\([^)]*\))?:request_id>", "1", path)
             path = re.sub(r"<int(\([^)]*\))?:[a-z_]+>", "1", path)  # an id nobody has
             path = re.sub(r"<[a-z_]+>", "x", path)
-            path = re.sub(r"<uuid:correction_id>", "ac148810-d857-441c-9679-408f346de14b", path)
+            path = re.sub(
+                r"<uuid(\([^)]*\))?:[a-z_]+>", "ac148810-d857-441c-9679-408f346de14b", path
+            )
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, path))
     return sorted(routes)

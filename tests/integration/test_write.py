@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import logging
 import re
 import threading
@@ -18,8 +20,9 @@ from werkzeug.test import encode_multipart
 from tests import factories
 from tests.conftest import DATABASES, UNLOCK_CODE, LiveServer, app_on, csrf_token, unlock
 from tests.photo_samples import jpeg_with_gps
+from webapp.accounts.sessions import start_session
 from webapp.db import session_scope
-from webapp.reports import agencies, operations
+from webapp.reports import agencies, choices, consent, operations, proofs, sharing
 from webapp.reports.models import Report, ReportPhoto
 
 TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
@@ -46,6 +49,12 @@ def survivor(migrated_app, police):
 def the_form(client) -> dict:
     page = client.get("/write").get_data(as_text=True)
     return {"csrf_token": csrf_token(page), "ticket": TICKET.search(page).group(1)}
+
+
+def with_proof(app, form: dict) -> dict:
+    """The form as the page's script sends it: with a proof of work for its ticket."""
+    bits = app.config["HAVEN_SETTINGS"].report_proof_bits
+    return form | {"proof": proofs.solve(form["ticket"], bits)}
 
 
 def fields(**changes) -> dict:
@@ -232,12 +241,84 @@ def test_wrong_phrases_are_throttled_and_then_even_the_right_one_gets_the_same_a
 def test_too_many_reports_from_one_client_are_refused_and_what_she_typed_stays(
     migrated_app, survivor
 ):
+    """With the page's proof of work: ten an hour."""
     for _ in range(10):
-        assert send(survivor, the_form(survivor) | fields()).status_code == 303
-    refused = send(survivor, the_form(survivor) | fields())
+        sent = send(survivor, with_proof(migrated_app, the_form(survivor)) | fields())
+        assert sent.status_code == 303
+    form = with_proof(migrated_app, the_form(survivor))
+    refused = send(survivor, form | fields(), [("a.jpg", jpeg_with_gps())])
     page = refused.get_data(as_text=True)
     assert refused.status_code == 429 and "Too many tries in a short time." in page
     assert WORDS in page and reports_stored(migrated_app) == 10
+    assert 'checked id="happened-1" name="happened" type="radio" value="days"' in page
+    assert f'value="{form["proof"]}"' in page, "the proof is kept for the same ticket"
+
+
+def test_without_a_proof_the_limit_is_stricter_and_a_refusal_keeps_what_she_typed(
+    migrated_app, survivor
+):
+    """No JavaScript: three an hour; the proven limit is counted apart and still has room."""
+    assert migrated_app.config["HAVEN_SETTINGS"].reports_an_hour_without_proof == 3
+    for _ in range(3):
+        assert send(survivor, the_form(survivor) | fields()).status_code == 303
+    refused = send(survivor, the_form(survivor) | fields(area="rochester"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Too many tries in a short time." in page
+    assert WORDS in page and 'selected value="rochester"' in page
+    assert 'data-testid="quick-exit"' in page and reports_stored(migrated_app) == 3
+    proven = send(survivor, with_proof(migrated_app, the_form(survivor)) | fields())
+    assert proven.status_code == 303 and reports_stored(migrated_app) == 4
+
+
+@pytest.mark.parametrize(
+    "bad_proof",
+    ["", "not a proof!", "ZZZZ", "0" * 500, "wrong nonce", "too few bits", "another ticket"],
+)
+def test_a_bad_proof_counts_as_none_never_as_an_error(migrated_app, survivor, bad_proof):
+    bits = migrated_app.config["HAVEN_SETTINGS"].report_proof_bits
+    for _ in range(3):
+        assert send(survivor, the_form(survivor) | fields()).status_code == 303
+    form = the_form(survivor)
+    if bad_proof == "wrong nonce":
+        bad_proof = next(
+            n for n in map(str, range(10**6)) if not proofs.verify(form["ticket"], n, bits)
+        )
+    elif bad_proof == "too few bits":
+        bad_proof = next(
+            nonce
+            for nonce in map(proofs.nonce_for, itertools.count())
+            if proofs.verify(form["ticket"], nonce, bits - 4)
+            and not proofs.verify(form["ticket"], nonce, bits)
+        )
+    elif bad_proof == "another ticket":
+        bad_proof = with_proof(migrated_app, the_form(survivor))["proof"]
+        assert not proofs.verify(form["ticket"], bad_proof, bits)
+    refused = send(survivor, form | fields() | {"proof": bad_proof})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and WORDS in page and reports_stored(migrated_app) == 3
+    assert 'name="proof" type="hidden" value=""' in page, "the page's script looks again"
+
+
+def test_a_proof_is_good_for_its_own_ticket_only(migrated_app, survivor):
+    """One proof cannot be carried to another form: after the plain limit, the proof of a
+    sent form does not lift the next one, while a proof for its own ticket does."""
+    first = with_proof(migrated_app, the_form(survivor))
+    assert send(survivor, first | fields()).status_code == 303
+    for _ in range(3):
+        assert send(survivor, the_form(survivor) | fields()).status_code == 303
+    reused = the_form(survivor) | {"proof": first["proof"]}
+    assert send(survivor, reused | fields()).status_code == 429
+    again = send(survivor, first | fields())
+    assert again.status_code == 303 and reports_stored(migrated_app) == 4, "the same report"
+    assert send(survivor, with_proof(migrated_app, reused) | fields()).status_code == 303
+    assert reports_stored(migrated_app) == 5
+
+
+def test_the_form_asks_the_page_for_a_proof_of_its_own_ticket(migrated_app, survivor):
+    page = survivor.get("/write").get_data(as_text=True)
+    bits = migrated_app.config["HAVEN_SETTINGS"].report_proof_bits
+    assert f'data-work="{bits}"' in page and 'name="proof" type="hidden" value=""' in page
+    assert re.search(r'<script src="/static/js/write\.js\?v=[0-9a-f]+" defer', page)
 
 
 def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_app, survivor):
@@ -247,6 +328,20 @@ def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_ap
     assert open_with(survivor, codename).status_code == 303
     answered = post(survivor, "/write/mine/answer", {"body": "MARKER-ANSWER still scared"})
     assert answered.status_code == 303
+    with session_scope(migrated_app) as session:
+        report_id = session.scalar(select(Report.id))
+        police = agencies.find_or_add_agency(session, "County police").id
+        consent.grant(session, session.get(Report, report_id), police, now=NOW)
+        operations.reply(session, report_id, "MARKER-REPLY are you safe", author_id=None, now=NOW)
+        sharing.write(
+            session,
+            report_id,
+            police,
+            "MARKER-NOTE detective",
+            side="partner",
+            author_id=None,
+            now=NOW,
+        )
     engine = migrated_app.extensions["db.engine"]
     with engine.connect() as connection:
         dump = "\n".join(
@@ -255,7 +350,7 @@ def test_the_database_holds_no_phrase_no_words_and_no_photo_metadata(migrated_ap
             for record in connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
         )
     assert "reports" in inspect(engine).get_table_names()
-    for secret in ("MARKER", codename, codename.replace(" ", ""), "kitchen door", "scared"):
+    for secret in ("MARKER", codename, codename.replace(" ", ""), "kitchen", "scared", "detective"):
         assert secret not in dump, secret
     with session_scope(migrated_app) as session:
         photo = session.scalars(select(ReportPhoto)).one()
@@ -299,12 +394,38 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
             assert (
                 "MARKER-ANSWER" in browser.post(server.url + "/write/mine/answer", data=answer).text
             )
+            # The advocates and the agency read it, answer and write to each other.
+            with session_scope(app) as session:
+                report_id = session.scalar(select(Report.id))
+                moment = datetime.fromtimestamp(clock.time(), UTC)
+                people = {}
+                for role in ("advocate", "partner"):
+                    user = factories.user(session, app.config["HAVEN_SETTINGS"], roles=[role])
+                    agencies.add_members(session, user.id, [police] if role == "partner" else [])
+                    people[role] = start_session(session, user, now=moment)
+            for role, page in (
+                ("advocate", f"/console/reports/{report_id}"),
+                ("partner", f"/partners/reports/{report_id}"),
+            ):
+                desk = requests.Session()
+                desk.headers.update({"X-Forwarded-For": "198.51.100.9"})
+                desk.cookies.set("staff", people[role])
+                html = desk.get(server.url + page).text
+                assert WORDS in html
+                target = "reply" if role == "advocate" else f"agencies/{police}"
+                field = "body" if role == "advocate" else f"note-{police}-body"
+                sent = desk.post(
+                    f"{server.url}{page}/{target}",
+                    data={"csrf_token": csrf_token(html), field: f"MARKER-{role} kitchen"},
+                )
+                assert f"MARKER-{role} kitchen" in sent.text
         app.extensions["db.engine"].dispose()
 
     logged = "\n".join(
         record.getMessage() for record in caplog.records if not record.name.startswith("urllib3")
     )
     assert "POST /write/open HTTP/1.1" in logged, "the access lines were read"
+    assert "GET /partners/reports/" in logged
     for private in (HER_ADDRESS, HER_BROWSER, codename, "MARKER", "kitchen", "sister", "not it"):
         assert private not in logged, private
 
@@ -377,3 +498,38 @@ def test_no_repr_shows_the_words_or_the_lookup_key(migrated_app, survivor, polic
             repr(thing) for thing in [report, *report.messages, *report.consents, *report.photos]
         )
         assert "MARKER" not in shown and report.lookup_key not in shown
+
+
+def test_the_areas_come_from_the_deployments_own_file(templates, database_kind, clock, tmp_path):
+    """REPORT_AREAS_FILE: its areas are offered and accepted, the shipped ones refused."""
+    areas_file = tmp_path / "areas.json"
+    areas_file.write_text(
+        json.dumps(
+            {
+                "areas": [
+                    {"code": "north-ward", "name": "North Ward"},
+                    {"code": "harbour", "name": "Le port, quai sud"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    with templates.copy(database_kind, seeded=False) as url:
+        app = app_on(url, clock, report_areas_file=str(areas_file))
+        client = app.test_client()
+        unlock(client)
+        page = client.get("/write").get_data(as_text=True)
+        assert '<option value="north-ward">North Ward</option>' in page
+        assert '<option value="harbour">Le port, quai sud</option>' in page
+        assert "Chatham" not in page and "Springfield" not in page
+        assert 'value="unsaid"' in page, "the form's own choices stay"
+        refused = send(client, the_form(client) | fields(area="chatham"))
+        assert refused.status_code == 400
+        assert "Choose an area from the list." in refused.get_data(as_text=True)
+        assert send(client, the_form(client) | fields(area="harbour")).status_code == 303
+        with session_scope(app) as session:
+            assert session.scalars(select(Report.area)).all() == ["harbour"]
+        with app.app_context():
+            assert list(choices.areas())[:2] == ["north-ward", "harbour"]
+        app.extensions["db.engine"].dispose()
+    assert "chatham" in choices.areas(), "outside that app: the shipped file"

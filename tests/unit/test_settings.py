@@ -69,6 +69,11 @@ def test_sound_production_settings_pass():
         ({"unpublish_after_days": 6}, "UNPUBLISH_AFTER_DAYS"),
         ({"unpublish_after_days": -1}, "UNPUBLISH_AFTER_DAYS"),
         ({"unpublish_after_days": 3651}, "UNPUBLISH_AFTER_DAYS"),
+        ({"report_proof_bits": 7}, "REPORT_PROOF_BITS must be between 8 and 24"),
+        ({"report_proof_bits": 25}, "REPORT_PROOF_BITS must be between 8 and 24"),
+        ({"reports_an_hour_without_proof": 0}, "REPORTS_AN_HOUR_WITHOUT_PROOF"),
+        ({"reports_an_hour_without_proof": 11}, "REPORTS_AN_HOUR_WITHOUT_PROOF"),
+        ({"report_areas_file": "/nowhere/areas.json"}, "REPORT_AREAS_FILE /nowhere/areas.json"),
     ],
 )
 def test_production_refuses_unsafe_values(change, complaint):
@@ -153,6 +158,22 @@ def test_listings_go_stale_after_180_days_and_are_never_unpublished_unless_told(
         Settings.from_env({"STALE_AFTER_DAYS": "six months"})
     with pytest.raises(SettingsError, match="UNPUBLISH_AFTER_DAYS"):
         Settings.from_env({"UNPUBLISH_AFTER_DAYS": "off"})
+
+
+def test_report_flooding_limits_and_areas_are_read():
+    assert (Settings().report_proof_bits, Settings().reports_an_hour_without_proof) == (15, 3)
+    assert Settings().report_areas_file == "", "the shipped file"
+    told = Settings.from_env(
+        {
+            "REPORT_PROOF_BITS": "18",
+            "REPORTS_AN_HOUR_WITHOUT_PROOF": "5",
+            "REPORT_AREAS_FILE": " /etc/haven/areas.json ",
+        }
+    )
+    assert (told.report_proof_bits, told.reports_an_hour_without_proof) == (18, 5)
+    assert told.report_areas_file == "/etc/haven/areas.json"
+    with pytest.raises(SettingsError, match="REPORT_PROOF_BITS"):
+        Settings.from_env({"REPORT_PROOF_BITS": "lots"})
 
 
 def test_lock_minutes_must_be_a_number():

@@ -26,6 +26,7 @@ DETAIL_KEYS = frozenset(
         "change_id",
         "allowed",
         "service_id",
+        "report_id",
     }
 )
 

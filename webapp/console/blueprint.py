@@ -10,6 +10,6 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 
 
 def register(app: Flask) -> None:
-    from webapp.console import views  # noqa: F401  (routes attach to bp on import)
+    from webapp.console import reports, views  # noqa: F401  (routes attach to bp on import)
 
     register_area(app, bp)

@@ -40,3 +40,28 @@ class PresenceForm(TextForm):
 
 class PhoneForm(TextForm):
     phone = TelField(_l("Your own phone"), validators=[DataRequired()], filters=[ascii_digits])
+
+
+REPORT_STATUSES = {
+    "new": _l("New: nobody has taken it up"),
+    "open": _l("Open: someone is on it"),
+    "closed": _l("Closed"),
+}
+
+
+class ReplyForm(TextForm):
+    body = TextAreaField(
+        _l("Your answer (she reads it with her secret phrase)"),
+        validators=[
+            DataRequired(message=_l("Write your answer first.")),
+            Length(max=2000, message=_l("Use at most 2,000 letters.")),
+        ],
+    )
+
+
+class StatusForm(TextForm):
+    status = RadioField(
+        _l("Where it stands"),
+        choices=[SelectChoice(code, label) for code, label in REPORT_STATUSES.items()],
+        validators=[DataRequired(message=_l("Choose where it stands."))],
+    )

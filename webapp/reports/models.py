@@ -139,6 +139,30 @@ class ReportConsent(Base):
         return f"<ReportConsent report={self.report_id} agency={self.agency_id}>"
 
 
+class AgencyMessage(Base):
+    """One message between the advocates and a partner agency about a report shared with it.
+
+    Readable by that agency only while the reporter's consent stands; never shown to her.
+    """
+
+    __tablename__ = "report_agency_messages"
+    __table_args__ = (
+        CheckConstraint("side IN ('advocate', 'partner')", name="side"),
+        Index("ix_report_agency_messages_report_agency", "report_id", "agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("partner_agencies.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(EncryptedText())
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<AgencyMessage {self.id} report={self.report_id} agency={self.agency_id}>"
+
+
 class AgencyRead(Base):
     """A partner agency's staff member opened a shared report: shown to the reporter."""
 

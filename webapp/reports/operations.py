@@ -139,7 +139,10 @@ def reply(
     report = session.get(Report, report_id)
     if report is None:
         raise UnknownReport()
-    return _add_message(session, report, "advocate", author_id, body, now)
+    message = _add_message(session, report, "advocate", author_id, body, now)
+    if report.status == "new":  # someone is on it now
+        report.status = "open"
+    return message
 
 
 def _add_message(

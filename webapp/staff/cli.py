@@ -204,3 +204,25 @@ def create_demo_accounts() -> None:
     )
     for role in Role:
         click.echo(f"  {role.value}@demo.haven.test")
+
+
+agencies_cli = AppGroup("agencies", help="Partner agencies survivors may share reports with.")
+
+
+@agencies_cli.command("add")
+@click.argument("name")
+def add_agency(name: str) -> None:
+    """Add a partner agency (or find it by its name); prints its id for `users create --agency`."""
+    if not name.strip() or len(name) > 255:
+        raise click.BadParameter("a name of 1 to 255 characters")
+    with session_scope(current_app) as session:
+        agency = partner_agencies.find_or_add_agency(session, name.strip())
+        click.echo(f"{agency.id}  {agency.name}")
+
+
+@agencies_cli.command("list")
+def list_agencies() -> None:
+    """Every partner agency, with its id."""
+    with session_scope(current_app) as session:
+        for agency in partner_agencies.all_agencies(session):
+            click.echo(f"{agency.id}  {agency.name}")

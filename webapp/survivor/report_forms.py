@@ -28,6 +28,7 @@ class ReportForm(TextForm):
     """Choices are checked by the reports domain (one rule, one message), not by WTForms."""
 
     ticket = HiddenField()
+    proof = HiddenField()  # filled in by the page's script (reports.proofs); empty without it
     website = StringField()  # left empty by people; bots fill it in
     role = RadioField(_l("Who is writing?"), validate_choice=False)
     kinds = CheckboxesField(

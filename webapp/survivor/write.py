@@ -19,7 +19,7 @@ from limits import parse
 from webapp.db import get_session
 from webapp.errors import MESSAGES
 from webapp.extensions import limiter
-from webapp.reports import agencies, codenames, consent, operations, tickets
+from webapp.reports import agencies, codenames, consent, operations, proofs, tickets
 from webapp.reports.errors import (
     BadReport,
     BadTicket,
@@ -31,6 +31,7 @@ from webapp.reports.errors import (
 from webapp.reports.photos import MAX_PHOTOS, clean_photo
 from webapp.runtime import now, settings
 from webapp.security import client_key
+from webapp.settings import REPORTS_AN_HOUR
 from webapp.survivor.blueprint import bp
 from webapp.survivor.report_forms import AnswerForm, DeleteForm, OpenForm, ReportForm, ShareForm
 from webapp.survivor.state import unlocked_required
@@ -38,7 +39,9 @@ from webapp.survivor.state import unlocked_required
 SHOW_ONCE = "wr"  # the secret phrase to show once, by the token of its page
 SENT = "ws"  # form key -> token, so a repeated form finds the phrase its first sending made
 OPENED = "wo"  # the lookup key of the report this session opened with its phrase
-REPORTS_A_HOUR = parse("10/hour")  # per client; a refused report keeps what was typed
+# Per client, for forms carrying the page's proof of work; without one, the stricter
+# REPORTS_AN_HOUR_WITHOUT_PROOF also applies. A refused report keeps what was typed.
+REPORTS_A_HOUR = parse(f"{REPORTS_AN_HOUR}/hour")
 PHRASE_ATTEMPTS = parse("10/15 minutes")  # wrong phrases before even a right one is refused
 ANSWERS_A_HOUR = parse("30/hour")
 LONGEST_FIELD_BYTES = 4 * 1024 * 1024
@@ -98,6 +101,7 @@ def _page(form: ReportForm, opener: OpenForm | None = None, *, status=200, photo
         opener=opener,
         photo_error=photo_error,
         max_photos=MAX_PHOTOS,
+        proof_bits=settings().report_proof_bits,
     )
     return page, status
 
@@ -112,7 +116,10 @@ def write():
 @unlocked_required
 def send_report():
     form = _report_form(ReportForm(agencies=_agency_choices()))
-    if not limiter.limiter.hit(REPORTS_A_HOUR, "report", client_key()):
+    proven = proofs.verify(form.ticket.data, form.proof.data, settings().report_proof_bits)
+    if not proven:  # a wrong proof counts as none; the page's script looks for a right one
+        form.proof.data = ""
+    if not _within_limits(proven):
         form.ticket.errors = [MESSAGES[429]]
         return _page(form, status=429)
     if not form.validate_on_submit() or form.website.data:
@@ -131,6 +138,7 @@ def send_report():
         operations.check(get_session(), draft)
     except BadTicket:
         form.ticket.data = tickets.new_ticket(settings().secret_key)
+        form.proof.data = ""
         form.ticket.errors = [STALE_FORM]
         return _page(form, status=400)
     except PhotoRefused as refused:
@@ -145,6 +153,16 @@ def send_report():
         form.text.errors = [PASTED_PHRASE]
         return _page(form, status=400)
     return _store(draft, form_key)
+
+
+def _within_limits(proven: bool) -> bool:
+    """Count this sending against the client's limits: the stricter one too without a proof."""
+    client = client_key()
+    if not proven:
+        plain = parse(f"{settings().reports_an_hour_without_proof}/hour")
+        if not limiter.limiter.hit(plain, "report without proof", client):
+            return False
+    return limiter.limiter.hit(REPORTS_A_HOUR, "report", client)
 
 
 def _uploads() -> list[bytes]:
