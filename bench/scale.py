@@ -13,8 +13,8 @@ must hold across instances holds:
   on both (the old cookie opens nothing anywhere);
 - a staff sign-in (password on one, second step on the other) holds on both, and signing out on
   one ends it on both.
-
-Not shown here: the callback claim lease (one conditional UPDATE in the shared database).
+- two advocates, signed in on different instances, taking the oldest callback request at the
+  same moment: exactly one gets it.
 
 Run from the repo root: .venv/bin/python bench/scale.py [--messages N] [--keep]
 """
@@ -48,6 +48,7 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SENT = re.compile(r"=== \[console SMS, not sent\] \S+ to \S+: scale message (\d+)$", re.M)
 UNLOCK = "5791"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STAFF = "staff@scale.test"
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 (a throwaway account's)
 
@@ -144,7 +145,7 @@ class Browser:
         )
 
     def request(self, url: str, form: dict | None = None) -> tuple[int, str, str]:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
         try:
             with self.opener.open(url, data=data, timeout=30) as answer:
                 return answer.status, answer.headers.get("Location", ""), answer.read().decode()
@@ -235,20 +236,23 @@ def check_sign_in(a: str, b: str) -> bool:
 SECRET = re.compile(r"<code>([A-Z2-7]{16,})</code>")
 
 
-def check_staff_session(a: str, b: str) -> bool:
-    """Password on A, second step enrolled on B, then the staff session on both; signing out
-    on B ends it on A."""
+def sign_in(person: Browser, first: str, second: str, email: str) -> int:
+    """The password on `first`, the second step enrolled on `second`: the enrolment's status."""
     import pyotp
 
+    form = {"csrf_token": person.token(f"{first}/staff/login"), "email": email}
+    person.request(f"{first}/staff/login", form | {"password": PASSWORD})
+    page = person.request(f"{second}/staff/enrol")[2]
+    code = pyotp.TOTP(SECRET.search(page).group(1)).now()
+    form = {"csrf_token": CSRF.search(page).group(1), "code": code}
+    return person.request(f"{second}/staff/enrol", form)[0]
+
+
+def check_staff_session(a: str, b: str) -> bool:
+    """Password on B, second step enrolled on A, then the staff session on both; signing out
+    on B ends it on A."""
     person = Browser()
-    form = {"csrf_token": person.token(f"{a}/staff/login"), "email": STAFF}
-    person.request(f"{a}/staff/login", form | {"password": PASSWORD})
-    enrol_page = person.request(f"{b}/staff/enrol")[2]
-    secret = SECRET.search(enrol_page).group(1)
-    code = pyotp.TOTP(secret).now()
-    enrolled = person.request(
-        f"{a}/staff/enrol", {"csrf_token": CSRF.search(enrol_page).group(1), "code": code}
-    )[0]
+    enrolled = sign_in(person, b, a, STAFF)
     on_a, on_b = person.request(f"{a}/staff/sessions")[0], person.request(f"{b}/staff/sessions")[0]
     ok = show(
         "staff session valid on both instances",
@@ -261,6 +265,67 @@ def check_staff_session(a: str, b: str) -> bool:
     after = raw_get(f"{a}/staff/sessions", kept)
     figure = f"sign out on B: {out}; the old cookie on A: {after[0]} -> {after[1].split('?')[0]}"
     return ok & show("signing out on one instance ends it on both", figure, after[0] == 303)
+
+
+TICKET = re.compile(r'name="ticket" type="hidden" value="([^"]+)"')
+ADVOCATES = ("one@scale.test", "two@scale.test")
+
+
+def ask_for_a_call(a: str, b: str) -> int:
+    """A survivor's callback request: the form from A, sent to B; any hour of any day."""
+    person = Browser()
+    person.request(f"{a}/", {"csrf_token": person.token(f"{a}/"), "q": UNLOCK})
+    page = person.request(f"{a}/call")[2]
+    form = {
+        "csrf_token": CSRF.search(page).group(1),
+        "ticket": TICKET.search(page).group(1),
+        "number": "(217) 555-0142",
+        "windows-0-days": [str(day) for day in range(7)],
+        "windows-0-start": "0",
+        "windows-0-end": "1440",
+        "time_zone": "America/Chicago",
+        "language": "en",
+        "voicemail": "no",
+        "if_dropped": "next_window",
+    }
+    data = urllib.parse.urlencode(form, doseq=True).encode()
+    request = urllib.request.Request(f"{b}/call", data=data)
+    try:
+        with person.opener.open(request, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code
+
+
+def check_claim_lease(a: str, b: str) -> bool:
+    """Two advocates, one on each instance, take the oldest request at the same moment."""
+    import threading
+
+    asked = ask_for_a_call(a, b)
+    people = [Browser(), Browser()]
+    enrolled = [
+        sign_in(p, base, base, email)
+        for p, base, email in zip(people, (a, b), ADVOCATES, strict=True)
+    ]
+    tokens = [p.token(f"{base}/console/") for p, base in zip(people, (a, b), strict=True)]
+    landed: list[str] = ["", ""]
+    start = threading.Barrier(2)
+
+    def take(index: int, base: str) -> None:
+        start.wait()
+        form = {"csrf_token": tokens[index]}
+        landed[index] = people[index].request(f"{base}/console/take", form)[1]
+
+    threads = [threading.Thread(target=take, args=(i, base)) for i, base in enumerate((a, b))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cards = [where for where in landed if "/console/requests/" in where]
+    figure = f"request asked: {asked}; advocates in: {enrolled}; claims won: {len(cards)} of 2"
+    ok = asked == 303 and enrolled == [200, 200] and len(cards) == 1
+    return show("callback claim: one winner across instances", figure, ok)
 
 
 def check_survivor_session(a: str, b: str) -> bool:
@@ -329,7 +394,7 @@ def main() -> int:
             "PYTHONUNBUFFERED": "1",
         }
         flask(env, "db", "upgrade")
-        for email in ("nine@scale.test", "ten@scale.test", STAFF):
+        for email in ("nine@scale.test", "ten@scale.test", STAFF, *ADVOCATES):
             flask(
                 env,
                 "users",
@@ -337,9 +402,14 @@ def main() -> int:
                 email,
                 "--role",
                 "advocate",
+                "--language",
+                "en",
                 "--password-stdin",
                 stdin=PASSWORD + "\n",
             )
+        for email in ADVOCATES:
+            days = [argument for day in DAYS for argument in ("--day", day)]
+            flask(env, "users", "shift", email, *days, "--from", "00:00", "--to", "24:00")
         bases = []
         for name in ("a", "b"):
             port = free_port()
@@ -367,6 +437,7 @@ def main() -> int:
             check_sign_in(a, b),
             check_survivor_session(a, b),
             check_staff_session(a, b),
+            check_claim_lease(a, b),
         ]
         if options.keep:
             print(f"logs kept in {folder}")

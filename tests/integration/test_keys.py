@@ -259,14 +259,3 @@ def _bar_on_a_terminal_only(url: str) -> None:
     assert "re-encrypting" in shown
     assert re.search(r"\b(\d+)/\1\b", shown), "the bar ends full"
     assert "re-encrypting" not in output, "the bar belongs to the terminal, not to the results"
-
-    piped = subprocess.run(
-        [str(Path(sys.executable).with_name("flask")), "--app", "webapp", "keys", "rotate"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert "re-encrypting" not in piped.stderr + piped.stdout
-    assert "re-encrypted 0 values" in piped.stdout
