@@ -45,6 +45,11 @@ class ShortIntegerField(IntegerField):
 class NoteForm(TextForm):
     """A message between the advocates and a partner agency about a shared report."""
 
+    @classmethod
+    def for_agency(cls, agency_id: str, formdata=None) -> NoteForm:
+        """Each agency's form has its own field names, so its label points at its own box."""
+        return cls(formdata=formdata, prefix=f"note-{agency_id}")
+
     body = TextAreaField(
         _l("Message"),
         validators=[

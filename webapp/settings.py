@@ -85,6 +85,8 @@ class Settings:
     default_locale: Locale = "en"
     # Whole minutes from the environment; tests may set a fraction to see the lock fall quickly.
     lock_after_minutes: float = 5
+    # The private notebook drops its key after this many minutes without a touch or a key.
+    notebook_lock_minutes: int = 5
     # Opening hours of services whose own place gives no time zone are read in this one.
     time_zone: str = "America/New_York"
     # Reverse proxies in front of Haven whose X-Forwarded-* headers are trusted (0: none).
@@ -197,6 +199,7 @@ class Settings:
             values["test_hooks"] = BOOLEANS[flag]
         for name, var in (
             ("lock_after_minutes", "LOCK_AFTER_MINUTES"),
+            ("notebook_lock_minutes", "NOTEBOOK_LOCK_MINUTES"),
             ("proxy_hops", "PROXY_HOPS"),
             ("claim_lease_minutes", "CLAIM_LEASE_MINUTES"),
             ("escalate_after_minutes", "ESCALATE_AFTER_MINUTES"),
@@ -250,6 +253,8 @@ class Settings:
         shortest = 0.01 if self.env == "test" else 1
         if not shortest <= self.lock_after_minutes <= 120:
             found.append("LOCK_AFTER_MINUTES must be between 1 and 120")
+        if not 1 <= self.notebook_lock_minutes <= 60:
+            found.append("NOTEBOOK_LOCK_MINUTES must be between 1 and 60")
         if not _known_zone(self.time_zone):
             found.append("TIME_ZONE must be an IANA time zone such as America/Chicago")
         if not 0 <= self.proxy_hops <= 5:

@@ -104,21 +104,21 @@ def test_a_report_from_the_form_to_deleting_it(browser, phone, station, locale):
             )
 
     desk = staff_page(browser, base, advocate, locale)
-    desk.goto(base + "/console/reports")
+    desk.goto(base + "/console/inbox")
     assert axe_violations(desk) == []
-    desk.locator(f'a[href="/console/reports/{report_id}"]').click()
-    desk.wait_for_url(f"**/console/reports/{report_id}")
+    desk.locator(f'a[href="/console/inbox/{report_id}"]').click()
+    desk.wait_for_url(f"**/console/inbox/{report_id}")
     assert WORDS in desk.locator("main").inner_text()
     assert desk.locator("img.evidence").evaluate("img => img.naturalWidth") > 0
     assert axe_violations(desk) == []
     desk.locator("#body").fill("We read it. Are you safe?")
-    desk.locator(f'form[action="/console/reports/{report_id}/reply"] button').click()
+    desk.locator(f'form[action="/console/inbox/{report_id}/reply"] button').click()
     desk.wait_for_selector("p.saved")
     assert axe_violations(desk) == []
     desk.context.close()
 
     agency = staff_page(browser, base, officer, locale)
-    for path in ("/partners/", f"/partners/reports/{report_id}", "/partners/figures"):
+    for path in ("/partners/", f"/partners/shared/{report_id}", "/partners/figures"):
         agency.goto(base + path)
         assert axe_violations(agency) == [], path
     assert agency.locator("table").count() == 3 and agency.locator("svg.chart").count() == 3

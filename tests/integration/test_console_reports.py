@@ -84,12 +84,12 @@ def events(app, action: str) -> list[AuditEvent]:
 def test_the_inbox_lists_reports_without_their_text_and_reading_one_is_audited(app, police):
     report_id = a_report(app, shared_with=[police], photos=[CleanPhoto("image/png", 4, 3, png())])
     browser, user_id = staff(app)
-    inbox = browser.get("/console/reports").get_data(as_text=True)
+    inbox = browser.get("/console/inbox").get_data(as_text=True)
     assert "Threats or frightening behaviour" in inbox and "Chatham" in inbox
     assert "waits for an answer" in inbox and "1 photo" in inbox and "shared with 1 agency" in inbox
     assert TEXT not in inbox
     assert events(app, "report.read") == []
-    page = browser.get(f"/console/reports/{report_id}").get_data(as_text=True)
+    page = browser.get(f"/console/inbox/{report_id}").get_data(as_text=True)
     assert TEXT in page and "County police" in page
     assert events(app, "report.read") == [(user_id, {"report_id": report_id})]
     [src] = re.findall(r'<img src="([^"]+)"', page)
@@ -103,7 +103,7 @@ def test_partners_and_editors_cannot_open_the_inbox(app, police):
     report_id = a_report(app)
     for roles in (("partner",), ("editor",)):
         browser, _ = staff(app, roles=roles, agency_ids=[police] if "partner" in roles else [])
-        for page in ("/console/reports", f"/console/reports/{report_id}"):
+        for page in ("/console/inbox", f"/console/inbox/{report_id}"):
             assert browser.get(page).status_code in (403, 404), (roles, page)
     assert events(app, "report.read") == []
 
@@ -111,7 +111,7 @@ def test_partners_and_editors_cannot_open_the_inbox(app, police):
 def test_an_answer_reaches_her_thread_and_the_report_is_taken_up(app):
     report_id = a_report(app)
     browser, user_id = staff(app)
-    page = f"/console/reports/{report_id}"
+    page = f"/console/inbox/{report_id}"
     sent = post(browser, page, f"{page}/reply", {"body": "We read you. Are you safe tonight?"})
     assert sent.status_code == 303
     assert "She reads it when she opens her report" in browser.get(page).get_data(as_text=True)
@@ -121,14 +121,14 @@ def test_an_answer_reaches_her_thread_and_the_report_is_taken_up(app):
             ("advocate", "We read you. Are you safe tonight?", user_id)
         ]
         assert report.status == "open"
-    inbox = browser.get("/console/reports").get_data(as_text=True)
+    inbox = browser.get("/console/inbox").get_data(as_text=True)
     assert "waits for an answer" not in inbox
 
 
 def test_an_empty_or_overlong_answer_is_refused_and_kept(app):
     report_id = a_report(app)
     browser, _ = staff(app)
-    page = f"/console/reports/{report_id}"
+    page = f"/console/inbox/{report_id}"
     empty = post(browser, page, f"{page}/reply", {"body": "   "})
     assert empty.status_code == 400 and "Write your answer first." in empty.get_data(as_text=True)
     long = "a" * 2001
@@ -143,14 +143,14 @@ def test_an_empty_or_overlong_answer_is_refused_and_kept(app):
 def test_status_moves_and_a_made_up_status_is_refused(app):
     report_id = a_report(app)
     browser, _ = staff(app)
-    page = f"/console/reports/{report_id}"
+    page = f"/console/inbox/{report_id}"
     assert post(browser, page, f"{page}/status", {"status": "closed"}).status_code == 303
     assert post(browser, page, f"{page}/status", {"status": "burnt"}).status_code == 400
     with session_scope(app) as session:
         assert session.get(Report, report_id).status == "closed"
-    closed = browser.get("/console/reports?status=closed").get_data(as_text=True)
-    new = browser.get("/console/reports?status=new").get_data(as_text=True)
-    assert f"/console/reports/{report_id}" in closed and f"/console/reports/{report_id}" not in new
+    closed = browser.get("/console/inbox?status=closed").get_data(as_text=True)
+    new = browser.get("/console/inbox?status=new").get_data(as_text=True)
+    assert f"/console/inbox/{report_id}" in closed and f"/console/inbox/{report_id}" not in new
 
 
 def test_advocates_write_to_an_agency_only_while_she_shares_the_report_with_it(app, police):
@@ -158,7 +158,7 @@ def test_advocates_write_to_an_agency_only_while_she_shares_the_report_with_it(a
     with session_scope(app) as session:
         other = agencies.find_or_add_agency(session, "Prosecutor's office").id
     browser, _ = staff(app)
-    page = f"/console/reports/{report_id}"
+    page = f"/console/inbox/{report_id}"
     body = {f"note-{police}-body": "Can you reach out about the passport?"}
     assert post(browser, page, f"{page}/agencies/{police}", body).status_code == 303
     assert "Can you reach out about the passport?" in browser.get(page).get_data(as_text=True)
@@ -180,5 +180,5 @@ def test_a_deleted_report_is_a_404_for_advocates(app):
     with session_scope(app) as session:
         operations.delete_report(session, session.get(Report, report_id))
     browser, _ = staff(app)
-    assert browser.get(f"/console/reports/{report_id}").status_code == 404
-    assert browser.get("/console/reports/not-a-uuid").status_code == 404
+    assert browser.get(f"/console/inbox/{report_id}").status_code == 404
+    assert browser.get("/console/inbox/not-a-uuid").status_code == 404

@@ -41,7 +41,7 @@ SAMPLE_ARGUMENTS = {
     "invitation_id": 1,
     "organization_id": "ac148810-d857-441c-9679-408f346de14b",
     "correction_id": "ac148810-d857-441c-9679-408f346de14b",
-    "report_id": "ac148810-d857-441c-9679-408f346de14b",
+    "item_id": "ac148810-d857-441c-9679-408f346de14b",
     "agency_id": "ac148810-d857-441c-9679-408f346de14b",
     "photo_id": 1,
 }

@@ -40,7 +40,7 @@ def two_agencies(app) -> tuple[str, str]:
 
 
 def routes(report_id: str, agency_id: str, photo_id: int) -> list[tuple[str, str]]:
-    base = f"/partners/reports/{report_id}"
+    base = f"/partners/shared/{report_id}"
     return [
         ("GET", base),
         ("GET", f"{base}/photos/{photo_id}"),
@@ -109,7 +109,7 @@ def test_advocates_cannot_use_the_partners_area(app, two_agencies):
     police, _ = two_agencies
     report_id = a_report(app, shared_with=[police])
     advocate, _ = staff(app)
-    assert advocate.get(f"/partners/reports/{report_id}").status_code in (403, 404)
+    assert advocate.get(f"/partners/shared/{report_id}").status_code in (403, 404)
     assert advocate.get("/partners/figures").status_code in (403, 404)
 
 
@@ -124,7 +124,7 @@ def test_she_sees_when_the_agency_opened_her_report(app, two_agencies):
     with session_scope(app) as session:
         report_id = session.scalar(select(Report.id))
     officer, _ = staff(app, roles=("partner",), agency_ids=[police])
-    assert officer.get(f"/partners/reports/{report_id}").status_code == 200
+    assert officer.get(f"/partners/shared/{report_id}").status_code == 200
     after = survivor.get("/write/mine").get_data(as_text=True)
     assert "Has not opened it yet." not in after and "Last opened it on" in after
 
@@ -134,7 +134,7 @@ def test_the_thread_with_the_advocates_goes_both_ways(app, two_agencies):
     report_id = a_report(app, shared_with=[police])
     officer, _ = staff(app, roles=("partner",), agency_ids=[police])
     advocate, _ = staff(app)
-    page = f"/partners/reports/{report_id}"
+    page = f"/partners/shared/{report_id}"
     asked = post(
         officer,
         page,
@@ -142,7 +142,7 @@ def test_the_thread_with_the_advocates_goes_both_ways(app, two_agencies):
         {f"note-{police}-body": "Is she willing to talk to a detective?"},
     )
     assert asked.status_code == 303
-    console = f"/console/reports/{report_id}"
+    console = f"/console/inbox/{report_id}"
     assert "Is she willing to talk to a detective?" in advocate.get(console).get_data(as_text=True)
     post(
         advocate,

@@ -404,8 +404,8 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
                     agencies.add_members(session, user.id, [police] if role == "partner" else [])
                     people[role] = start_session(session, user, now=moment)
             for role, page in (
-                ("advocate", f"/console/reports/{report_id}"),
-                ("partner", f"/partners/reports/{report_id}"),
+                ("advocate", f"/console/inbox/{report_id}"),
+                ("partner", f"/partners/shared/{report_id}"),
             ):
                 desk = requests.Session()
                 desk.headers.update({"X-Forwarded-For": "198.51.100.9"})
@@ -425,7 +425,7 @@ def test_no_log_line_of_the_flow_holds_an_address_a_phrase_or_her_words(
         record.getMessage() for record in caplog.records if not record.name.startswith("urllib3")
     )
     assert "POST /write/open HTTP/1.1" in logged, "the access lines were read"
-    assert "GET /partners/reports/" in logged
+    assert "GET /partners/shared/" in logged
     for private in (HER_ADDRESS, HER_BROWSER, codename, "MARKER", "kitchen", "sister", "not it"):
         assert private not in logged, private
 

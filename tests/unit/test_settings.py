@@ -55,6 +55,8 @@ def test_sound_production_settings_pass():
         ({"public_url": ""}, "PUBLIC_URL must be set"),
         ({"public_url": "http://haven.example.org"}, "PUBLIC_URL must be set"),
         ({"lock_after_minutes": 0.5}, "LOCK_AFTER_MINUTES"),
+        ({"notebook_lock_minutes": 0}, "NOTEBOOK_LOCK_MINUTES"),
+        ({"notebook_lock_minutes": 61}, "NOTEBOOK_LOCK_MINUTES"),
         ({"argon2_memory_kib": 1024, "argon2_time_cost": 1}, "Argon2id parameters"),
         ({"argon2_memory_kib": 19455}, "Argon2id parameters"),
         ({"argon2_time_cost": 1}, "Argon2id parameters"),
@@ -126,12 +128,14 @@ def test_environment_is_read():
             "EXIT_URL": "https://news.example.org/",
             "DEFAULT_LOCALE": "es",
             "LOCK_AFTER_MINUTES": "10",
+            "NOTEBOOK_LOCK_MINUTES": "2",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
         }
     )
     assert settings.env == "development" and settings.secret_key == "s3cret"
     assert settings.disguise == "calculator" and settings.unlock_code == "5555"
     assert settings.lock_after_minutes == 10 and settings.default_locale == "es"
+    assert settings.notebook_lock_minutes == 2
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
 
 

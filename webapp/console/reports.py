@@ -19,7 +19,7 @@ from webapp.reports.errors import BadReport, NotShared, UnknownReport
 from webapp.runtime import now
 from webapp.staff.principal import role_required
 
-REPORT = "/reports/<uuid(strict=False):report_id>"
+REPORT = "/inbox/<uuid(strict=False):item_id>"
 REPLIED = _l("Sent. She reads it when she opens her report with her secret phrase.")
 STATUS_SAVED = _l("Saved.")
 NOTE_SENT = _l("Sent to %(agency)s.")
@@ -27,14 +27,14 @@ NOT_SHARED = _l("She does not share this report with that agency (any more). Not
 GONE = _l("That report is gone: its reporter deleted it, or it was kept no longer.")
 
 
-def _report(report_id) -> object:
+def _report(item_id) -> object:
     try:
-        return inbox.get(get_session(), str(report_id))
+        return inbox.get(get_session(), str(item_id))
     except UnknownReport:
         abort(404, GONE)
 
 
-@bp.get("/reports")
+@bp.get("/inbox")
 @role_required(*ANSWERING)
 def reports(principal: User):
     status = request.args.get("status", "")
@@ -48,26 +48,15 @@ def reports(principal: User):
         statuses=REPORT_STATUSES,
         page=number,
         more=len(entries) == inbox.PAGE,
-        labels=_labels(),
+        labels=choices.labels(),
         now=now(),
     )
-
-
-def _labels() -> dict:
-    return {
-        "kinds": choices.KINDS,
-        "happened": choices.HAPPENED,
-        "roles": choices.ROLES,
-        "areas": choices.areas(),
-    }
 
 
 def _page(report, *, reply=None, status_form=None, notes=None, code=200):
     db = get_session()
     agencies = sharing.shared_agencies(db, report.id)
-    threads = {agency.id: [] for agency in agencies}
-    for message in sharing.thread(db, report.id, threads):
-        threads[message.agency_id].append(message)
+    threads = sharing.threads(db, report.id, [agency.id for agency in agencies])
     page = render_template(
         "console/report.html",
         report=report,
@@ -77,30 +66,25 @@ def _page(report, *, reply=None, status_form=None, notes=None, code=200):
         threads=threads,
         notes=notes or {},
         reads=consent.sharing(db, report),
-        labels=_labels(),
-        note_form=_note_form,
+        labels=choices.labels(),
+        note_form=NoteForm.for_agency,
     )
     return page, code
 
 
-def _note_form(agency_id: str, formdata=None) -> NoteForm:
-    """Each agency's form has its own field names, so its label points at its own box."""
-    return NoteForm(formdata=formdata, prefix=f"note-{agency_id}")
-
-
 @bp.get(REPORT)
 @role_required(*ANSWERING)
-def report(principal: User, report_id):
-    found = _report(report_id)
+def report(principal: User, item_id):
+    found = _report(item_id)
     audit.record(get_session(), "report.read", now=now(), actor_id=principal.id, report_id=found.id)
     return _page(found)
 
 
 @bp.get(REPORT + "/photos/<int(max=2147483647):photo_id>")
 @role_required(*ANSWERING)
-def photo(principal: User, report_id, photo_id: int):
+def photo(principal: User, item_id, photo_id: int):
     try:
-        found = inbox.photo(get_session(), str(report_id), photo_id)
+        found = inbox.photo(get_session(), str(item_id), photo_id)
     except UnknownReport:
         abort(404, GONE)
     audit.record(
@@ -122,8 +106,8 @@ def _image(photo) -> Response:
 
 @bp.post(REPORT + "/reply")
 @role_required(*ANSWERING)
-def reply(principal: User, report_id):
-    found = _report(report_id)
+def reply(principal: User, item_id):
+    found = _report(item_id)
     form = ReplyForm()
     if not form.validate_on_submit():
         return _page(found, reply=form, code=400)
@@ -138,26 +122,26 @@ def reply(principal: User, report_id):
         get_session(), "report.replied", now=now(), actor_id=principal.id, report_id=found.id
     )
     flash(REPLIED)
-    return redirect(url_for("console.report", report_id=found.id), 303)
+    return redirect(url_for("console.report", item_id=found.id), 303)
 
 
 @bp.post(REPORT + "/status")
 @role_required(*ANSWERING)
-def status(principal: User, report_id):
-    found = _report(report_id)
+def status(principal: User, item_id):
+    found = _report(item_id)
     form = StatusForm()
     if not form.validate_on_submit():
         return _page(found, status_form=form, code=400)
     inbox.set_status(get_session(), found.id, form.status.data)
     flash(STATUS_SAVED)
-    return redirect(url_for("console.report", report_id=found.id), 303)
+    return redirect(url_for("console.report", item_id=found.id), 303)
 
 
 @bp.post(REPORT + "/agencies/<uuid(strict=False):agency_id>")
 @role_required(*ANSWERING)
-def note(principal: User, report_id, agency_id):
-    found = _report(report_id)
-    form = _note_form(str(agency_id), formdata=request.form)
+def note(principal: User, item_id, agency_id):
+    found = _report(item_id)
+    form = NoteForm.for_agency(str(agency_id), formdata=request.form)
     if not form.validate_on_submit():
         return _page(found, notes={str(agency_id): form}, code=400)
     db = get_session()
@@ -173,18 +157,10 @@ def note(principal: User, report_id, agency_id):
         )
     except NotShared:
         flash(NOT_SHARED)
-        return redirect(url_for("console.report", report_id=found.id), 303)
+        return redirect(url_for("console.report", item_id=found.id), 303)
     except BadReport:
         form.body.errors = [_l("Write your message first.")]
         return _page(found, notes={str(agency_id): form}, code=400)
-    audit.record(
-        db,
-        "report.agency_note",
-        now=now(),
-        actor_id=principal.id,
-        report_id=found.id,
-        agency_id=sent.agency_id,
-    )
     names = {agency.id: agency.name for agency in sharing.shared_agencies(db, found.id)}
     flash(NOTE_SENT % {"agency": names.get(sent.agency_id, "")})
-    return redirect(url_for("console.report", report_id=found.id), 303)
+    return redirect(url_for("console.report", item_id=found.id), 303)

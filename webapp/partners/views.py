@@ -17,7 +17,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.accounts import audit
 from webapp.accounts.models import Role, User
 from webapp.db import get_session
 from webapp.forms import NoteForm
@@ -28,73 +27,49 @@ from webapp.reports.errors import BadReport, NotShared
 from webapp.runtime import now, settings
 from webapp.staff.principal import role_required
 
-REPORT = "/reports/<uuid(strict=False):report_id>"
+REPORT = "/shared/<uuid(strict=False):item_id>"
 NOT_SHARED = _l("Nothing here: no report is shared with your agency at this address.")
 NOTE_SENT = _l("Sent to the advocates.")
-
-
-def _labels() -> dict:
-    return {
-        "kinds": choices.KINDS,
-        "happened": choices.HAPPENED,
-        "roles": choices.ROLES,
-        "areas": choices.areas(),
-    }
 
 
 @bp.get("/")
 @role_required(Role.PARTNER)
 def index(principal: User):
     entries = sharing.shared_with(get_session(), principal.id)
-    return render_template("partners/index.html", entries=entries, labels=_labels())
-
-
-def _note_form(agency_id: str, formdata=None) -> NoteForm:
-    return NoteForm(formdata=formdata, prefix=f"note-{agency_id}")
+    return render_template("partners/index.html", entries=entries, labels=choices.labels())
 
 
 def _page(report, agencies, *, notes=None, code=200):
     db = get_session()
-    threads = {agency.id: [] for agency in agencies}
-    for message in sharing.thread(db, report.id, threads):
-        threads[message.agency_id].append(message)
+    threads = sharing.threads(db, report.id, [agency.id for agency in agencies])
     page = render_template(
         "partners/report.html",
         report=report,
         agencies=agencies,
         threads=threads,
         notes=notes or {},
-        note_form=_note_form,
-        labels=_labels(),
+        note_form=NoteForm.for_agency,
+        labels=choices.labels(),
     )
     return page, code
 
 
 @bp.get(REPORT)
 @role_required(Role.PARTNER)
-def report(principal: User, report_id):
+def report(principal: User, item_id):
     db = get_session()
     try:
-        found, agencies = sharing.open_shared(db, str(report_id), principal.id, now=now())
+        found, agencies = sharing.open_shared(db, str(item_id), principal.id, now=now())
     except NotShared:
         abort(404, NOT_SHARED)
-    for agency in agencies:
-        audit.record(
-            db,
-            "report.partner_read",
-            now=now(),
-            actor_id=principal.id,
-            report_id=found.id,
-            agency_id=agency.id,
-        )
     return _page(found, agencies)
 
 
 @bp.get(REPORT + "/photos/<int(max=2147483647):photo_id>")
 @role_required(Role.PARTNER)
-def photo(principal: User, report_id, photo_id: int):
+def photo(principal: User, item_id, photo_id: int):
     try:
-        found = sharing.shared_photo(get_session(), str(report_id), photo_id, principal.id)
+        found = sharing.shared_photo(get_session(), str(item_id), photo_id, principal.id)
     except NotShared:
         abort(404, NOT_SHARED)
     answer = Response(found.data, mimetype=found.media_type)
@@ -104,15 +79,15 @@ def photo(principal: User, report_id, photo_id: int):
 
 @bp.post(REPORT + "/agencies/<uuid(strict=False):agency_id>")
 @role_required(Role.PARTNER)
-def note(principal: User, report_id, agency_id):
+def note(principal: User, item_id, agency_id):
     db = get_session()
     try:
-        found, agencies = sharing.peek(db, str(report_id), principal.id)
+        found, agencies = sharing.peek(db, str(item_id), principal.id)
     except NotShared:
         abort(404, NOT_SHARED)
     if str(agency_id) not in {agency.id for agency in agencies}:
         abort(404, NOT_SHARED)
-    form = _note_form(str(agency_id), formdata=request.form)
+    form = NoteForm.for_agency(str(agency_id), formdata=request.form)
     if not form.validate_on_submit():
         return _page(found, agencies, notes={str(agency_id): form}, code=400)
     try:
@@ -128,16 +103,8 @@ def note(principal: User, report_id, agency_id):
     except BadReport:
         form.body.errors = [_l("Write your message first.")]
         return _page(found, agencies, notes={str(agency_id): form}, code=400)
-    audit.record(
-        db,
-        "report.agency_note",
-        now=now(),
-        actor_id=principal.id,
-        report_id=found.id,
-        agency_id=str(agency_id),
-    )
     flash(NOTE_SENT)
-    return redirect(url_for("partners.report", report_id=found.id), 303)
+    return redirect(url_for("partners.report", item_id=found.id), 303)
 
 
 def _figures() -> aggregates.Figures:
@@ -216,7 +183,7 @@ def figures_csv(principal: User):
             writer.writerow([dimension, row["code"], _cell(row["label"]), row["shown"]])
         writer.writerow([dimension, "total", _cell(str(TOTAL)), table["table"].total])
     answer = Response(out.getvalue(), mimetype="text/csv")
-    answer.headers["Content-Disposition"] = "attachment; filename=report-figures.csv"
+    answer.headers["Content-Disposition"] = "attachment; filename=figures.csv"
     answer.headers["Cache-Control"] = "no-store"
     return answer
 

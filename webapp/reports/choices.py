@@ -124,3 +124,8 @@ def _area_problems(listed: list) -> list[str]:
         elif len(name.strip()) > LONGEST_NAME:
             problems.append(f"area {number}: name is longer than {LONGEST_NAME} characters")
     return problems
+
+
+def labels() -> dict[str, dict[str, object]]:
+    """What people read for each stored code, by field: for pages that show a report."""
+    return {"kinds": KINDS, "happened": HAPPENED, "roles": ROLES, "areas": areas()}

@@ -1,7 +1,8 @@
 """The reporter's codename: the only key to a report, and what the server keeps of it.
 
-A codename is seven words drawn with `secrets` from the EFF long word list (7,776 words, as
-shipped by the `xkcdpass` package): about 90 bits, the same strength as SecureDrop's. The server
+A codename is seven words drawn with `secrets` from the EFF long word list (as shipped by the
+`xkcdpass` package) less the 30 words that would give Haven's purpose away on a scrap of paper
+(7,746 words): about 90 bits, the same strength as SecureDrop's. The server
 stores only `lookup_key`, an Argon2id derivation salted with a key derived from REPORT_PEPPER:
 a copy of the database without the pepper cannot be used to test guesses, and with it every
 guess costs a memory-hard hash.
@@ -20,6 +21,14 @@ from argon2.low_level import Type, hash_secret_raw
 from webapp.crypto import derive_key
 
 WORDS_IN_A_CODENAME = 7
+# Words she would have to keep, write down or say that give the purpose or the mechanism away
+# (or hold such a word): left out of every phrase, as the notebook's list leaves them out
+# (pwa/src/static/words.txt is this list; a test keeps the two the same).
+LEFT_OUT = frozenset(
+    """aide cloak decoy domestic emergency exit foyer haven helper helpful helping helpless
+    helpline panic police raider reporter safeguard safehouse safely safeness shelter survivor
+    unbraided uncloak unhelpful unlocked unlocking unsafe unshaven""".split()
+)
 # Seven words of the list in a row look like a codename pasted where it should not be.
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
@@ -27,7 +36,8 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 @functools.cache
 def word_list() -> tuple[str, ...]:
     text = (resources.files("xkcdpass") / "static" / "eff-long").read_text(encoding="utf-8")
-    words = tuple(sorted({line.strip() for line in text.splitlines() if line.strip()}))
+    listed = {line.strip() for line in text.splitlines() if line.strip()}
+    words = tuple(sorted(listed - LEFT_OUT))
     if len(words) < 7000:
         raise RuntimeError("the EFF long word list is incomplete")
     return words

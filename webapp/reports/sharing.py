@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.accounts import audit
 from webapp.reports import consent
 from webapp.reports.agencies import agencies_of
 from webapp.reports.errors import BadReport, NotShared
@@ -83,10 +84,18 @@ def open_shared(
     session: Session, report_id: str, user_id: int, *, now: datetime
 ) -> tuple[Report, list[PartnerAgency]]:
     """A partner opens a shared report: the read is recorded for each of her agencies that
-    holds it (the reporter sees it), or NotShared and nothing is recorded."""
+    holds it (the reporter sees it) and in the audit log, or NotShared and nothing is."""
     report, allowed = peek(session, report_id, user_id)
     for agency in allowed:
         consent.record_read(session, report_id, agency.id, user_id=user_id, now=now)
+        audit.record(
+            session,
+            "report.partner_read",
+            now=now,
+            actor_id=user_id,
+            report_id=report_id,
+            agency_id=agency.id,
+        )
     return report, allowed
 
 
@@ -98,14 +107,19 @@ def shared_photo(session: Session, report_id: str, photo_id: int, user_id: int) 
     return found
 
 
-def thread(session: Session, report_id: str, agency_ids: Iterable[str]) -> list[AgencyMessage]:
-    """What the advocates and these agencies wrote about the report, oldest first."""
+def threads(
+    session: Session, report_id: str, agency_ids: Iterable[str]
+) -> dict[str, list[AgencyMessage]]:
+    """What the advocates and each of these agencies wrote about the report, oldest first."""
+    found: dict[str, list[AgencyMessage]] = {agency_id: [] for agency_id in agency_ids}
     query = (
         select(AgencyMessage)
-        .where(AgencyMessage.report_id == report_id, AgencyMessage.agency_id.in_(list(agency_ids)))
+        .where(AgencyMessage.report_id == report_id, AgencyMessage.agency_id.in_(list(found)))
         .order_by(AgencyMessage.id)
     )
-    return list(session.scalars(query))
+    for message in session.scalars(query):
+        found[message.agency_id].append(message)
+    return found
 
 
 def write(
@@ -118,7 +132,8 @@ def write(
     author_id: int | None,
     now: datetime,
 ) -> AgencyMessage:
-    """Advocates and an agency write about a report only while it is shared with that agency."""
+    """Advocates and an agency write about a report only while it is shared with that agency
+    (audited: who wrote to or from which agency, never what)."""
     if not consent.is_shared(session, report_id, agency_id):
         raise NotShared()
     if not body.strip():
@@ -134,7 +149,14 @@ def write(
         sent_at=now,
     )
     session.add(message)
-    session.flush()
+    audit.record(
+        session,
+        "report.agency_note",
+        now=now,
+        actor_id=author_id,
+        report_id=report_id,
+        agency_id=agency_id,
+    )
     return message
 
 

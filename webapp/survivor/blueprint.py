@@ -51,7 +51,16 @@ def render_error(error: HTTPException):
 
 def register(app: Flask) -> None:
     """Attach the survivor views to `bp` (they register on import), then `bp` to the app."""
-    from webapp.survivor import call, corrections, decoy, pages, places, pwa, write  # noqa: F401
+    from webapp.survivor import (  # noqa: F401
+        call,
+        corrections,
+        decoy,
+        notes,
+        pages,
+        places,
+        pwa,
+        write,
+    )
 
     app.register_blueprint(bp)
     errors.answer_under(app, "/", render_error)

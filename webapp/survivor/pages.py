@@ -19,9 +19,6 @@ from webapp.survivor.state import (
     unlocked_required,
 )
 
-# Placeholders until each capability lands (issues of their own); the links already work.
-COMING = {"notes": "notes"}
-
 
 @bp.get("/home")
 @unlocked_required
@@ -34,19 +31,6 @@ def home():
 def tips():
     session[INTRO_SEEN] = True
     return render_template("survivor/tips.html")
-
-
-def _coming_soon(page: str):
-    @unlocked_required
-    def view():
-        return render_template("survivor/coming.html", page=page)
-
-    view.__name__ = page
-    return view
-
-
-for _page in COMING:
-    bp.add_url_rule(f"/{_page}", endpoint=_page, view_func=_coming_soon(_page))
 
 
 @bp.get("/settings")

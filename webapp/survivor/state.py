@@ -17,6 +17,7 @@ THEME = "t"
 INTRO_SEEN = "i"
 LANGUAGE = "lang"
 SEARCHES = "f"
+NOTEBOOK = "n"  # the notebook opened in this visit (its id only; the key stays in the page)
 # A results address works this long, for the last few searches only.
 SEARCH_SECONDS = 30 * 60
 SEARCHES_KEPT = 5
@@ -38,7 +39,7 @@ def unlock() -> None:
 
 
 def lock() -> None:
-    for key in (UNLOCKED_AT, SEEN_AT, SEARCHES, "csrf_token"):
+    for key in (UNLOCKED_AT, SEEN_AT, SEARCHES, NOTEBOOK, "csrf_token"):
         session.pop(key, None)
 
 

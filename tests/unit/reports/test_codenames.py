@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.words import revealing_words_in
 from webapp.reports import codenames
 
 CHEAP = {"memory_kib": 1024, "time_cost": 1, "parallelism": 1}
 PEPPER = "p" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def test_the_list_is_the_eff_long_list():
+def test_the_list_is_the_eff_long_list_less_the_words_that_give_the_purpose_away():
     words = codenames.word_list()
-    assert len(words) == 7776 and len(set(words)) == 7776
+    assert len(words) == 7746 and len(set(words)) == 7746
     assert {"abacus", "zoom"} <= set(words)
+    assert not {"shelter", "police", "survivor", "panic", "unsafe"} & set(words)
 
 
 def test_a_codename_is_seven_listed_words_drawn_afresh_each_time():
@@ -58,3 +62,11 @@ def test_a_codename_pasted_into_text_is_noticed(text, expected):
 
 def test_a_codename_is_kept_as_its_words_in_lower_case_one_space_apart():
     assert codenames.normalise("  Abacus\tZOOM,  yo-yo ") == "abacus zoom yo-yo"
+
+
+def test_no_phrase_word_gives_the_purpose_away_and_the_notebook_draws_from_the_same_list():
+    words = codenames.word_list()
+    assert len(words) == 7746
+    assert [word for word in words if revealing_words_in(word)] == []
+    shipped = Path(__file__).parents[3] / "pwa" / "src" / "static" / "words.txt"
+    assert sorted(shipped.read_text(encoding="utf-8").split()) == list(words)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.unit.reports.test_operations import NOW, PHOTO, draft, submit
+from webapp.accounts.models import AuditEvent
 from webapp.reports import agencies, consent, sharing
 from webapp.reports.errors import BadReport, NotShared
 from webapp.reports.models import AgencyMessage, AgencyRead
@@ -88,8 +89,16 @@ def test_the_thread_is_written_only_while_shared_and_never_empty_or_too_long(db,
         police,
         "a" * 1998,
     )
-    assert [m.id for m in sharing.thread(db, report.id, [police])] == [sent.id]
-    assert sharing.thread(db, report.id, [court]) == []
+    assert {
+        k: [m.id for m in v] for k, v in sharing.threads(db, report.id, [police, court]).items()
+    } == {
+        police: [sent.id],
+        court: [],
+    }
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "report.agency_note")).all()
+    assert [(e.actor_id, e.detail) for e in events] == [
+        (officer, {"report_id": report.id, "agency_id": police})
+    ]
     consent.revoke(db, report, police, now=NOW)
     with pytest.raises(NotShared):
         sharing.write(
