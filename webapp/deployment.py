@@ -45,8 +45,18 @@ US_HOTLINES = (
         any_hour=True,
         free=True,
         names=(
+            ("ar", "الخط الساخن الوطني للعنف الأسري"),
             ("es", "Línea Nacional sobre la Violencia Doméstica"),
-            ("fr", "Ligne nationale contre la violence domestique"),
+            (
+                "fr",
+                "National Domestic Violence Hotline "
+                "(ligne nationale d’écoute sur la violence conjugale)",
+            ),
+            (
+                "vi",
+                "Đường dây nóng Quốc gia về Bạo lực Gia đình (National Domestic Violence Hotline)",
+            ),
+            ("zh_Hans", "美国全国家庭暴力热线"),
         ),
     ),
 )

@@ -94,3 +94,12 @@ def test_the_language_switch_offers_the_deployments_languages_only(templates, cl
     assert '<html lang="en"' in page, "French is not offered: the default, not French"
     assert '<option value="es"' in page
     assert '<option value="fr"' not in page and '<option value="ar"' not in page
+
+
+def test_the_us_hotline_is_named_in_the_readers_language(migrated_app, clock):
+    clock.now = MONDAY_1830_CHICAGO
+    client = migrated_app.test_client()
+    unlock(client)
+    page = client.get("/home", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "美国全国家庭暴力热线" in page and 'href="tel:+18007997233"' in page
+    assert 'href="sms:88788?body=START"' in page and 'href="tel:911"' in page
