@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     register_blueprints(app)
     register_errors(app)
     register_commands(app)
+    register_probes(app)
     return app
 
 
@@ -89,6 +90,12 @@ def register_errors(app: Flask) -> None:
     from webapp import errors
 
     errors.register(app)
+
+
+def register_probes(app: Flask) -> None:
+    from webapp import health
+
+    health.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -25,8 +25,10 @@ from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import store, tabular
 from webapp.directory.hours import zone_of
 from webapp.i18n import normalise
+from webapp.keys import keys_cli
 from webapp.messaging import outbox
 from webapp.messaging.cli import WORKER_TASKS, outbox_cli
+from webapp.progress import quiet_option, stages
 from webapp.reports import operations as reports
 from webapp.runtime import settings
 from webapp.staff.cli import agencies_cli, create_demo_accounts, users_cli
@@ -98,13 +100,18 @@ SEED = Path(__file__).resolve().parent.parent / "resources" / "seed"
 @click.command("seed")
 @with_appcontext
 @click.option("--demo", is_flag=True, help="Also create demo accounts (never in production).")
-def seed(demo: bool) -> None:
+@quiet_option
+def seed(demo: bool, quiet: bool) -> None:
     """Load the seed directory (resources/seed); with --demo, one staff account per role too."""
     if demo and settings().is_production:
         raise click.ClickException("refused in production: demo accounts have known passwords")
     try:
-        with session_scope(current_app) as session:
-            saved = store.save(session, tabular.read_datapackage(SEED))
+        with stages(2, "seeding", quiet=quiet) as stage:
+            stage("reading")
+            records = tabular.read_datapackage(SEED)
+            stage("saving")
+            with session_scope(current_app) as session:
+                saved = store.save(session, records)
     except ImportFailed as failed:
         raise click.ClickException("; ".join(str(p) for p in failed.problems[:10])) from None
     click.echo(f"Directory: {saved.counts.get('service', 0)} services loaded from {SEED.name}/")
@@ -180,19 +187,23 @@ def stale_notice(notice: freshness.Notice, locale: str) -> str:
 
 @click.command("purge")
 @with_appcontext
-def purge() -> None:
+@quiet_option
+def purge(quiet: bool) -> None:
     """Erase what the retention periods no longer allow us to keep."""
-    with session_scope(current_app) as session:
+    chosen, now = runtime.settings(), runtime.now()
+    with session_scope(current_app) as session, stages(4, "purging", quiet=quiet) as stage:
+        stage("callback requests")
         erased = callback_purge.purge(
-            session, now=runtime.now(), retention_days=runtime.settings().callback_retention_days
+            session, now=now, retention_days=chosen.callback_retention_days
         )
+        stage("corrections")
         corrected = corrections.purge(
-            session, now=runtime.now(), retention_days=runtime.settings().correction_retention_days
+            session, now=now, retention_days=chosen.correction_retention_days
         )
-        deleted = reports.purge(
-            session, now=runtime.now(), retention_days=runtime.settings().report_retention_days
-        )
-        visits = forget_expired_visits(session, runtime.now())
+        stage("reports")
+        deleted = reports.purge(session, now=now, retention_days=chosen.report_retention_days)
+        stage("sessions")
+        visits = forget_expired_visits(session, now)
     click.echo(
         f"callback requests erased: {erased}; corrections erased: {corrected}; "
         f"reports deleted: {deleted}; sessions ended: {visits}"
@@ -209,3 +220,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(agencies_cli)
     app.cli.add_command(seed)
     app.cli.add_command(directory_cli)
+    app.cli.add_command(keys_cli)

@@ -1,10 +1,11 @@
 """Field encryption at rest with the application's DATA_KEY.
 
 Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from DATA_KEY for
-this one purpose. Key rotation is minimal: DATA_KEY may list several secrets separated by commas,
-newest first; the first encrypts, every one decrypts, so old rows stay readable while their
-secret stays listed. Inside an app context the app's own key is used; outside one (a script that
-made an app earlier) the last app initialised provides it, so models import without an app.
+this one purpose. DATA_KEY may list several secrets separated by commas, newest first; the first
+encrypts, every one decrypts, so old rows stay readable while their secret stays listed, and
+`flask --app webapp keys rotate` (keys.py) re-seals them under the newest. Inside an app context
+the app's own key is used; outside one (a script that made an app earlier) the last app
+initialised provides it, so models import without an app.
 """
 
 from __future__ import annotations
@@ -44,14 +45,17 @@ class UndecryptableValue(CryptoError):
     """A stored value was not sealed by any of the configured keys, or was altered."""
 
 
-def keyring_for(data_key: str) -> MultiFernet:
-    """The Fernet keys derived from DATA_KEY's comma-separated secrets, newest first."""
+def keys_for(data_key: str) -> list[Fernet]:
+    """One Fernet key for each of DATA_KEY's comma-separated secrets, newest first."""
     secrets = [part.strip() for part in data_key.split(",")]
     if not all(secrets):
         raise CryptoError("DATA_KEY is empty or lists an empty secret")
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(derive_key(secret, PURPOSE))) for secret in secrets]
-    )
+    return [Fernet(base64.urlsafe_b64encode(derive_key(secret, PURPOSE))) for secret in secrets]
+
+
+def keyring_for(data_key: str) -> MultiFernet:
+    """The keys of `keys_for` together: the first encrypts, every one decrypts."""
+    return MultiFernet(keys_for(data_key))
 
 
 def init_app(app: Flask) -> None:

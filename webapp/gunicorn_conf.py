@@ -11,7 +11,7 @@
 import logging
 import os
 
-from webapp.logs import NoAddressFilter
+from webapp.logs import NoAddressFilter, QuietProbesFilter, gunicorn_json_config
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -25,12 +25,16 @@ accesslog = "-"
 errorlog = "-"
 # Method, route pattern, status, bytes, duration: never %(h)s, %(a)s, %(U)s or %(q)s.
 access_log_format = "%(m)s %({haven.route}e)s %(s)s %(B)s %(M)sms"
+# LOG_FORMAT=json: one JSON object a line, gunicorn's lines and the app's alike.
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = gunicorn_json_config()
 
 
 def when_ready(server) -> None:
     """Error lines can quote an address (a bad request, a timeout): filter those too."""
     for name in ("gunicorn.error", "gunicorn.access"):
         logging.getLogger(name).addFilter(NoAddressFilter())
+    logging.getLogger("gunicorn.access").addFilter(QuietProbesFilter())
 
 
 def post_fork(server, worker) -> None:

@@ -36,15 +36,21 @@ def normalise(tag: str | None) -> str | None:
     return ALIASES.get(base)
 
 
+def offered(tag: str | None) -> str | None:
+    """Like `normalise`, for the languages this deployment offers (LANGUAGES) only."""
+    found = normalise(tag)
+    return found if found in settings().languages else None
+
+
 def select_locale() -> str:
     """Session choice, then Accept-Language, then the deployment default."""
     if not has_request_context():
         return settings().default_locale
-    chosen = normalise(session.get("lang"))
+    chosen = offered(session.get("lang"))
     if chosen:
         return chosen
     for tag, _quality in request.accept_languages:
-        found = normalise(tag)
+        found = offered(tag)
         if found:
             return found
     return settings().default_locale
@@ -67,6 +73,11 @@ def _own_name(code: str) -> str:
 def language_choices() -> list[tuple[str, str]]:
     """Each supported language named in itself, so anyone can find their own."""
     return [(code, _own_name(code)) for code in SUPPORTED_LOCALES]
+
+
+def offered_choices() -> list[tuple[str, str]]:
+    """The languages this deployment offers, each named in itself: the language switch."""
+    return [(code, name) for code, name in language_choices() if code in settings().languages]
 
 
 def locale_name(code: str) -> Markup:
@@ -148,6 +159,7 @@ def register(app: Flask) -> None:
         html_lang=html_lang,
         html_dir=html_dir,
         language_choices=language_choices,
+        offered_choices=offered_choices,
         current_locale=get_locale,
     )
     app.jinja_env.filters.update(

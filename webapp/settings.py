@@ -13,16 +13,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from webapp.deployment import US_HOTLINES, DeploymentFileError, Hotline, read_file
+from webapp.deployment import problems as deployment_problems
 from webapp.reports.choices import areas_file_problems
 
 Locale = Literal["en", "es", "ar", "zh_Hans", "vi", "fr"]
 Disguise = Literal["recipes", "calculator"]
 SmsBackend = Literal["console", "twilio"]
 Environment = Literal["production", "development", "test"]
+LogFormat = Literal["text", "json"]
 SUPPORTED_LOCALES: tuple[Locale, ...] = get_args(Locale)
 DISGUISES: tuple[Disguise, ...] = get_args(Disguise)
 SMS_BACKENDS: tuple[SmsBackend, ...] = get_args(SmsBackend)
 ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
+LOG_FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
 # Shown as "***" by repr: secrets, and URLs whose password part is masked.
 SECRET_FIELDS = frozenset(
     {"secret_key", "data_key", "report_pepper", "twilio_auth_token", "unlock_code"}
@@ -91,6 +95,11 @@ class Settings:
     test_hooks: bool | None = None
     # Callbacks: phone numbers are read as in this region unless written with +country code.
     phone_region: str = "US"
+    # Shown on the survivor pages (deployment.py; another country sets them in a file).
+    emergency_number: str = "911"
+    hotlines: tuple[Hotline, ...] = US_HOTLINES
+    # The languages the survivor pages offer (a subset of SUPPORTED_LOCALES).
+    languages: tuple[str, ...] = SUPPORTED_LOCALES
     claim_lease_minutes: int = 10
     escalate_after_minutes: int = 15
     callback_retention_days: int = 30
@@ -113,6 +122,8 @@ class Settings:
     unpublish_after_days: int = 0
     # What a text to the hotline number is answered with (empty: no answer at all).
     sms_reply: str = ""
+    # Log lines as text, or one JSON object a line for a platform's log tools.
+    log_format: LogFormat = "text"
     # Argon2id for staff passwords: OWASP's minimum (19 MiB, 2 passes, 1 lane); tests go cheaper.
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
@@ -141,8 +152,15 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the documented environment variables (DESIGN.md section 5)."""
+        """Read the documented environment variables (DESIGN.md section 5), over the
+        deployment file HAVEN_DEPLOYMENT names, if any."""
         env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if env.get("HAVEN_DEPLOYMENT", "").strip():
+            try:
+                values |= read_file(Path(env["HAVEN_DEPLOYMENT"].strip()))
+            except DeploymentFileError as error:
+                raise SettingsError([str(error)]) from None
         text = {
             "env": "HAVEN_ENV",
             "secret_key": "SECRET_KEY",
@@ -162,11 +180,16 @@ class Settings:
             "time_zone": "TIME_ZONE",
             "phone_region": "PHONE_REGION",
             "sms_reply": "SMS_REPLY",
+            "emergency_number": "EMERGENCY_NUMBER",
             "report_areas_file": "REPORT_AREAS_FILE",
         }
-        values: dict[str, object] = {
-            name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()
-        }
+        if env.get("LOG_FORMAT", "").strip():
+            values["log_format"] = env["LOG_FORMAT"].strip().lower()
+        values |= {name: env[var].strip() for name, var in text.items() if env.get(var, "").strip()}
+        if env.get("LANGUAGES", "").strip():
+            values["languages"] = tuple(
+                code.strip() for code in env["LANGUAGES"].split(",") if code.strip()
+            )
         if env.get("REDIS_URL", "").strip():
             values["redis_url"] = env["REDIS_URL"].strip()
         if env.get("TEST_HOOKS", "").strip():
@@ -223,6 +246,8 @@ class Settings:
             found.append(f"DISGUISE must be one of {', '.join(DISGUISES)}")
         if self.sms_backend not in SMS_BACKENDS:
             found.append(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
+        if self.log_format not in LOG_FORMATS:
+            found.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if self.default_locale not in SUPPORTED_LOCALES:
             found.append(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         shortest = 0.01 if self.env == "test" else 1
@@ -236,6 +261,14 @@ class Settings:
             found.append("PROXY_HOPS must be between 0 and 5")
         if self.phone_region not in phonenumbers.SUPPORTED_REGIONS:
             found.append("PHONE_REGION must be a two-letter country code such as US or GB")
+        found += deployment_problems(
+            region=self.phone_region,
+            emergency_number=self.emergency_number,
+            hotlines=self.hotlines,
+            languages=self.languages,
+            supported=SUPPORTED_LOCALES,
+            default_locale=self.default_locale,
+        )
         if not 1 <= self.claim_lease_minutes <= 240:
             found.append("CLAIM_LEASE_MINUTES must be between 1 and 240")
         if not 1 <= self.escalate_after_minutes <= 1440:

@@ -8,24 +8,34 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from webapp.db import session_scope
+from webapp.directory import search
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import nested, store, tabular
+from webapp.directory.tables import TABLES
+from webapp.progress import progress, quiet_option, stages
 
 directory_cli = AppGroup("directory", help="The resource directory in HSDS 3 formats.")
 
 
 @directory_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def import_directory(path: Path) -> None:
+@quiet_option
+def import_directory(path: Path, quiet: bool) -> None:
     """Import PATH (a .json file of services, or a datapackage folder or .zip); all or nothing."""
     try:
-        records = (
-            nested.read_services(path) if path.suffix == ".json" else tabular.read_datapackage(path)
-        )
-        with session_scope(current_app) as session:
-            saved = store.save(session, records)
+        with stages(2, "importing", quiet=quiet) as stage:
+            stage("reading")
+            records = (
+                nested.read_services(path)
+                if path.suffix == ".json"
+                else tabular.read_datapackage(path)
+            )
+            stage("checking and saving")
+            with session_scope(current_app) as session:
+                saved = store.save(session, records)
     except ImportFailed as failed:
         for problem in failed.problems:
             click.echo(str(problem), err=True)
@@ -39,13 +49,38 @@ def import_directory(path: Path) -> None:
 
 @directory_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export_directory(path: Path) -> None:
+@quiet_option
+def export_directory(path: Path, quiet: bool) -> None:
     """Export everything to PATH: HSDS JSON if it ends in .json, else a datapackage .zip."""
-    with session_scope(current_app) as session:
-        rows = store.load_all(session)
-    if path.suffix == ".json":
-        services = nested.nest_services(rows)
-        path.write_text(json.dumps(services, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    else:
-        tabular.write_datapackage(rows, path)
+    with stages(2, "exporting", quiet=quiet) as stage:
+        stage("reading")
+        with session_scope(current_app) as session:
+            rows = store.load_all(session)
+        stage("writing")
+        if path.suffix == ".json":
+            services = nested.nest_services(rows)
+            text = json.dumps(services, ensure_ascii=False, indent=2, sort_keys=True)
+            path.write_text(text + "\n")
+        else:
+            tabular.write_datapackage(rows, path)
     click.echo(f"exported {len(rows.get('service', []))} services to {path}")
+
+
+# Services rebuilt per step of the bar (one transaction for the whole rebuild).
+REINDEX_STEP = 500
+
+
+@directory_cli.command("reindex")
+@quiet_option
+def reindex_directory(quiet: bool) -> None:
+    """Rebuild the search documents of every service (after an upgrade that reads them anew)."""
+    services = TABLES["service"]
+    with session_scope(current_app) as session:
+        ids = list(session.scalars(select(services.c.id).order_by(services.c.id)))
+        written = 0
+        with progress(len(ids), "reindexing", quiet=quiet) as bar:
+            for start in range(0, len(ids), REINDEX_STEP):
+                chunk = ids[start : start + REINDEX_STEP]
+                written += search.reindex(session, chunk)
+                bar.update(len(chunk))
+    click.echo(f"reindexed {written} services")

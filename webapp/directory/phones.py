@@ -8,17 +8,24 @@ A number is stored as its publisher wrote it ("1-800-799-7233", "(217) 555-0142"
 from __future__ import annotations
 
 import phonenumbers
+from flask import current_app, has_app_context
 from phonenumbers import NumberParseException, PhoneNumberFormat, shortnumberinfo
 
-# Numbers written without a country code are read as numbers of this region. One deployment
-# setting (PHONE_REGION) is to replace it when Haven serves places outside the US (issue 11).
+from webapp import runtime
+
+# Numbers written without a country code are read as numbers of the deployment's PHONE_REGION;
+# outside an app (a script reading files), as numbers of this one.
 REGION = "US"
+
+
+def region() -> str:
+    return runtime.settings(current_app).phone_region if has_app_context() else REGION
 
 
 def problem(number: str) -> str | None:
     """Why `number` is not a phone number one can call or text, or None when it is."""
     try:
-        parsed = phonenumbers.parse(number, REGION)
+        parsed = phonenumbers.parse(number, region())
     except NumberParseException:
         return "is not a phone number"
     if phonenumbers.is_valid_number(parsed) or _short_code(parsed):
@@ -34,7 +41,7 @@ def dial(number: str, extension: str | None = None) -> str:
     A number that cannot be read (stored before numbers were checked) is dialled as written.
     """
     try:
-        parsed = phonenumbers.parse(number, REGION)
+        parsed = phonenumbers.parse(number, region())
     except NumberParseException:
         return "".join(number.split())
     if _short_code(parsed):
@@ -48,4 +55,4 @@ def dial(number: str, extension: str | None = None) -> str:
 
 
 def _short_code(parsed: phonenumbers.PhoneNumber) -> bool:
-    return shortnumberinfo.is_valid_short_number_for_region(parsed, REGION)
+    return shortnumberinfo.is_valid_short_number_for_region(parsed, region())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from webapp import errors
+from webapp.deployment import dial
+from webapp.runtime import settings
 from webapp.survivor.state import current_theme, is_unlocked
 
 bp = Blueprint("survivor", __name__)
@@ -15,6 +18,27 @@ bp = Blueprint("survivor", __name__)
 def inject_theme() -> dict:
     """Every page, survivor or decoy, wears the decoy's name, colour and icons."""
     return {"theme": current_theme()}
+
+
+@bp.app_context_processor
+def inject_help_lines() -> dict:
+    """The deployment's emergency number and national hotlines, ready to show and dial."""
+    chosen = settings()
+    locale = str(get_locale())
+    lines = [
+        {
+            "name": line.name_in(locale),
+            "phone": line.phone,
+            "phone_dial": dial(line.phone, chosen.phone_region) if line.phone else "",
+            "text": line.text,
+            "text_dial": dial(line.text, chosen.phone_region) if line.text else "",
+            "text_word": line.text_word,
+            "any_hour": line.any_hour,
+            "free": line.free,
+        }
+        for line in chosen.hotlines
+    ]
+    return {"emergency_number": chosen.emergency_number, "help_lines": lines}
 
 
 def render_error(error: HTTPException):

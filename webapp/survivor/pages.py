@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
 
-from webapp.i18n import normalise
+from webapp.i18n import offered
 from webapp.runtime import settings
 from webapp.security import local_path
 from webapp.survivor.blueprint import bp
@@ -85,7 +85,7 @@ def leave():
 
 @bp.post("/lang")
 def choose_language():
-    chosen = normalise(request.form.get("lang"))
+    chosen = offered(request.form.get("lang"))
     if chosen:
         session[LANGUAGE] = chosen
     target = local_path(request.form.get("next")) or url_for("survivor.decoy")
