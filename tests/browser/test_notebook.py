@@ -258,16 +258,18 @@ def test_the_idle_lock_drops_the_key_after_five_minutes(browser, phone, exit_url
         context.close()
 
 
+@pytest.mark.parametrize("locale", ["en", "ar"])
 def test_the_print_view_checks_the_chain_and_fails_on_an_altered_record(
-    browser, phone, notes_haven
+    browser, phone, notes_haven, locale
 ):
-    context = browser.new_context(**phone)
+    context = browser.new_context(**phone, locale=locale)
     page = context.new_page()
     phrase = create(page, notes_haven.url)
     for entry in ENTRIES:
         add_entry(page, *entry)
     printed = print_view(page)
     assert printed.count() == 3
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if locale == "ar" else "ltr")
     assert [printed.nth(i).locator("p").last.inner_text() for i in range(3)] == [
         said(page, "holds")
     ] * 3
