@@ -10,6 +10,7 @@ danger.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,7 @@ def dialable(number: str, region: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=256)  # every survivor page shows the same few hotlines
 def dial(number: str, region: str) -> str:
     """What a `tel:` or `sms:` link carries: the full international number, or a short
     number (999, 88788) as it is."""

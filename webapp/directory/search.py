@@ -17,11 +17,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Float, ForeignKey, Select, String, Text, delete, func, select, text
+from sqlalchemy import Float, ForeignKey, Select, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp import richtext
 from webapp.db import Base
+from webapp.directory import derived
 from webapp.directory.models import FieldTranslation
 from webapp.directory.tables import TABLES
 
@@ -49,7 +50,6 @@ ARABIC_ARTICLE = re.compile(
 )
 # "And" (و) before a word without the article, when three letters are left ("وقت" stays).
 ARABIC_AND = re.compile(r"^\u0648(?=\w\w\w)")
-BATCH = 2000
 
 
 class ServiceSearch(Base):
@@ -100,23 +100,11 @@ def _pairs(run: str) -> str:
 
 def reindex(session: Session, service_ids: Iterable[str] | None = None) -> int:
     """Rebuild the documents of these services (all when None); returns how many were written."""
-    services = TABLES["service"]
-    if service_ids is None:
-        session.execute(delete(ServiceSearch))
-        wanted = list(session.scalars(select(services.c.id).order_by(services.c.id)))
-    else:
-        wanted = sorted(set(service_ids))
-    written = 0
-    # In batches: one statement may carry at most 65,535 parameters on PostgreSQL.
-    for start in range(0, len(wanted), BATCH):
-        written += _reindex_batch(session, wanted[start : start + BATCH])
-    session.flush()
-    return written
+    return derived.rebuild(session, ServiceSearch, service_ids, _reindex_batch)
 
 
 def _reindex_batch(session: Session, ids: list[str]) -> int:
     services = TABLES["service"]
-    session.execute(delete(ServiceSearch).where(ServiceSearch.service_id.in_(ids)))
     rows = [
         dict(row._mapping)
         for row in session.execute(select(services).where(services.c.id.in_(ids)))

@@ -17,16 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.directory import geo, hours, hsds
+from webapp.directory import derived, geo, hours, hsds
 from webapp.directory.errors import ScheduleError
 from webapp.directory.models import ServiceHours
 from webapp.directory.tables import TABLES
 from webapp.directory.values import to_text
 
-BATCH = 2000
 DAY_SECONDS = 86_400
 # What decides whether a schedule is open: its shape, without its ids or its description.
 OPENING_FIELDS = (
@@ -47,22 +46,11 @@ PARSING_ZONE = "UTC"  # a rule's days and times do not depend on its zone
 
 def rebuild(session: Session, service_ids: Iterable[str] | None = None) -> int:
     """Rewrite the weekly hours of these services (every service when None); rows written."""
-    services = TABLES["service"]
-    if service_ids is None:
-        session.execute(delete(ServiceHours))
-        wanted = list(session.scalars(select(services.c.id).order_by(services.c.id)))
-    else:
-        wanted = sorted(set(service_ids))
-    written = 0
-    for start in range(0, len(wanted), BATCH):
-        written += _rebuild_batch(session, wanted[start : start + BATCH])
-    session.flush()
-    return written
+    return derived.rebuild(session, ServiceHours, service_ids, _rebuild_batch)
 
 
 def _rebuild_batch(session: Session, ids: list[str]) -> int:
     schedules = TABLES["schedule"]
-    session.execute(delete(ServiceHours).where(ServiceHours.service_id.in_(ids)))
     zones = service_zones(session, ids)
     query = select(schedules).where(schedules.c.service_id.in_(ids)).order_by(schedules.c.id)
     rows = [
