@@ -8,13 +8,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from tests.conftest import make_settings
 from webapp import create_app
 from webapp.cli import alembic_config
 from webapp.db import Base, modelled, session_scope
-from webapp.directory.search import match_subquery
+from webapp.directory.search import matching
 
 OUR_TABLES = {"outbox_messages"}
 
@@ -121,8 +121,7 @@ def test_search_documents_folded_before_arabic_folding_are_folded_again(app, tmp
 
     def found(words: str) -> list[str]:
         with session_scope(app) as session:
-            matches = match_subquery(session, words)
-            return list(session.scalars(select(matches.c.service_id)))
+            return list(session.scalars(matching(session, words).services()))
 
     assert found("استشارة") == []
     run_db(app, "downgrade", "9c3d7e51a2f4")

@@ -14,7 +14,6 @@ from webapp.directory import hsds, listing, translated
 from webapp.directory.errors import ValueProblem
 from webapp.directory.exchange import nested
 from webapp.directory.geo import find_postcode
-from webapp.directory.search import page_of
 from webapp.directory.tables import TABLES
 from webapp.directory.values import parse_datetime
 from webapp.i18n import normalise
@@ -142,9 +141,7 @@ def services():
     """Filtering, counting and paging happen in the database, whatever the directory's size."""
     page, per_page = _paging()
     wanted = _service_filter()
-    query = listing.service_ids(get_session(), wanted)
-    counted = listing.service_ids(get_session(), wanted, ranked=False)
-    chosen, total, _more = page_of(get_session(), query, page, per_page, counted=counted)
+    chosen, total = listing.service_page(get_session(), wanted, page, per_page)
     return _page_of(chosen, total, "service", page, per_page)
 
 

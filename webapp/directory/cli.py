@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from webapp.db import session_scope
-from webapp.directory import search
+from webapp.directory import search, weekly
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import nested, store, tabular
 from webapp.directory.tables import TABLES
@@ -73,7 +73,9 @@ REINDEX_STEP = 500
 @directory_cli.command("reindex")
 @quiet_option
 def reindex_directory(quiet: bool) -> None:
-    """Rebuild the search documents of every service (after an upgrade that reads them anew)."""
+    """Rebuild what searches read besides the services (their search documents and weekly
+    hours) for every service, after an upgrade that reads them anew; then refresh the
+    database's statistics, which its planner chooses indexes by."""
     services = TABLES["service"]
     with session_scope(current_app) as session:
         ids = list(session.scalars(select(services.c.id).order_by(services.c.id)))
@@ -82,5 +84,8 @@ def reindex_directory(quiet: bool) -> None:
             for start in range(0, len(ids), REINDEX_STEP):
                 chunk = ids[start : start + REINDEX_STEP]
                 written += search.reindex(session, chunk)
+                weekly.rebuild(session, chunk)
                 bar.update(len(chunk))
+    with session_scope(current_app) as session:
+        session.execute(text("ANALYZE"))
     click.echo(f"reindexed {written} services")

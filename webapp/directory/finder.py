@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from webapp.directory import freshness, geo, listing, search, weekly
@@ -64,11 +64,10 @@ def find(
     index), counts, orders and pages. Near a place, only the places around it are read while
     they fill the page; only a last page reads every candidate's place.
     """
-    candidates, order = _candidates(session, query, stale_since, now, time_zone)
-    unranked, _order = _candidates(session, query, None, now, time_zone, ranked=False)
+    candidates, order, counted = _candidates(session, query, stale_since, now, time_zone)
     origin = _origin(query)
     if origin is not None:
-        nearest = _nearest_page(session, unranked, origin, query.page)
+        nearest = _nearest_page(session, candidates, counted, origin, query.page)
         if nearest is not None:
             distances, total, page, more = nearest
             results = describe(session, list(distances), locale=locale)
@@ -78,7 +77,7 @@ def find(
             return Answer(results, total, page, _pages(total, page)[0], more)
         return _all_by_distance(session, candidates, order, origin, query, locale)
     ordered = select(candidates.c.id).order_by(*order)
-    counting = {"count_to": COUNT_TO, "counted": select(unranked.c.id)}
+    counting = {"count_to": COUNT_TO, "counted": counted}
     wanted = max(query.page, 1)
     chosen, total, more = search.page_of(session, ordered, wanted, PER_PAGE, **counting)
     pages, page = _pages(total, wanted)
@@ -107,7 +106,9 @@ def _all_by_distance(session, candidates, order, origin, query: Query, locale: s
 SEARCH_RADII_KM = (25, 100, 400, 1600)
 
 
-def _nearest_page(session: Session, candidates, origin: tuple[float, float], wanted: int):
+def _nearest_page(
+    session: Session, candidates, counted: Select, origin: tuple[float, float], wanted: int
+):
     """The page's services nearest `origin` by distance, read from ever wider boxes around it.
 
     Every service within `radius` of the origin lies in the box, so once the box holds a full
@@ -117,8 +118,7 @@ def _nearest_page(session: Session, candidates, origin: tuple[float, float], wan
     latitude and longitude).
     """
     enough = max(COUNT_TO, max(wanted, 1) * PER_PAGE)
-    counted = select(candidates.c.id).limit(enough + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted))
+    total = session.scalar(select(func.count()).select_from(counted.limit(enough + 1).subquery()))
     more = total > enough
     total = min(total, enough)
     pages, page = _pages(total, wanted)
@@ -172,32 +172,45 @@ def _candidates(
     stale_since: date | None,
     now: datetime,
     time_zone: str,
-    *,
-    ranked: bool = True,
 ):
-    """The published services the query selects, as a subquery (id, name, rank, stale); and its
-    order: confirmed ones first, then best match, name and id.
+    """The published services the query selects, as a subquery (id, name, rank, stale); its
+    order: confirmed ones first, then best match, name and id; and the same services as a
+    statement to count (without the rank, and with words from the search documents alone).
 
     Open now and round the clock are lookups in the weekly-hours index (webapp.directory.weekly).
     """
     services = TABLES["service"]
-    matches = search.match_subquery(session, query.text, ranked=ranked)
-    rank = matches.c.rank if matches is not None else literal(0.0)
+    match = search.matching(session, query.text)
+    rank = match.rank if match is not None else literal(0.0)
     stale = literal(0)
     if stale_since:
         # Tied to the match's rank (times 0), so PostgreSQL sorts after the match: sorting every
         # service by staleness first led its planner into a loop over all of them, two to four
         # times slower at 100,000 services (bench/directory.py).
         stale = freshness.stale_order(stale_since) + 0 * rank
-    statement = select(
-        services.c.id, services.c.name, rank.label("rank"), stale.label("stale")
-    ).where(*listing.published_conditions("service"))
-    if matches is not None:
-        statement = statement.join(matches, matches.c.service_id == services.c.id)
+    columns = (services.c.id, services.c.name, rank.label("rank"), stale.label("stale"))
+    if match is None:
+        kept = _kept(session, services.c.id, query, now, time_zone)
+        statement = select(*columns).where(*kept)
+        counted = select(services.c.id).where(*kept)
+    else:
+        kept = _kept(session, match.service_id, query, now, time_zone)
+        documents = match.documents.join(services, services.c.id == search.DOCUMENTS.c.service_id)
+        statement = select(*columns).select_from(documents).where(match.condition, *kept)
+        counted = match.count_of(*kept)
+    candidates = statement.subquery("candidates")
+    best_first = [candidates.c.rank.desc()] if match is not None else []
+    order = [candidates.c.stale, *best_first, candidates.c.name, candidates.c.id]
+    return candidates, order, counted
+
+
+def _kept(session: Session, service_id, query: Query, now: datetime, time_zone: str) -> list:
+    """Conditions on a column of service ids: published, and the query's filters."""
+    kept = [service_id.not_in(listing.hidden_services())]
     if query.category:
         attributes, terms = TABLES["attribute"], TABLES["taxonomy_term"]
-        statement = statement.where(
-            services.c.id.in_(
+        kept.append(
+            service_id.in_(
                 select(attributes.c.link_id)
                 .join(terms, attributes.c.taxonomy_term_id == terms.c.id)
                 .where(terms.c.code == query.category)
@@ -205,24 +218,16 @@ def _candidates(
         )
     if query.language:
         languages = TABLES["language"]
-        statement = statement.where(
-            services.c.id.in_(
-                select(languages.c.service_id).where(languages.c.code == query.language)
-            )
+        kept.append(
+            service_id.in_(select(languages.c.service_id).where(languages.c.code == query.language))
         )
     if query.open_now or query.round_the_clock:
         zones = weekly.zones_in_use(session)
         if query.open_now:
-            statement = statement.where(
-                services.c.id.in_(weekly.open_now(session, now, time_zone, zones))
-            )
+            kept.append(service_id.in_(weekly.open_now(session, now, time_zone, zones)))
         if query.round_the_clock:
-            statement = statement.where(
-                services.c.id.in_(weekly.round_the_clock(now, time_zone, zones))
-            )
-    candidates = statement.subquery("candidates")
-    best_first = [candidates.c.rank.desc()] if matches is not None else []
-    return candidates, [candidates.c.stale, *best_first, candidates.c.name, candidates.c.id]
+            kept.append(service_id.in_(weekly.round_the_clock(now, time_zone, zones)))
+    return kept
 
 
 def _distances(session: Session, candidates, origin: tuple[float, float]) -> dict[str, float]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import CompoundSelect, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from webapp.directory import geo, search, translated
@@ -34,11 +34,26 @@ def drafts(resource: str) -> Select:
 def published_conditions(resource: str) -> list:
     """The WHERE conditions a record of this resource (HSDS table name) must meet to be shown."""
     table = TABLES[resource]
-    conditions = [table.c.id.not_in(drafts(resource))]
     if resource == "service":
-        conditions.append(table.c.status == ACTIVE)
-        conditions.append(table.c.id.not_in(unpublished_services()))
-    return conditions
+        return [table.c.id.not_in(hidden_services())]
+    return [table.c.id.not_in(drafts(resource))]
+
+
+def hidden_services() -> CompoundSelect:
+    """The ids of the services kept from the public: drafts, services not `active`, and those
+    unpublished for going unconfirmed too long (until a confirm).
+
+    Few, and each part found by an index, so a search leaves them out of its matches without
+    reading the services it finds.
+    """
+    services = TABLES["service"]
+    return union_all(
+        drafts("service"),
+        # Two ranges rather than `!=`, which no index can answer.
+        select(services.c.id).where(services.c.status < ACTIVE),
+        select(services.c.id).where(services.c.status > ACTIVE),
+        unpublished_services(),
+    )
 
 
 def unpublished_services() -> Select:
@@ -68,30 +83,68 @@ class ServiceFilter:
     taxonomy_term_id: str = ""
 
 
-def service_ids(session: Session, wanted: ServiceFilter, *, ranked: bool = True) -> Select:
-    """The ids of the published services `wanted` selects, best match first, then by id
-    (unranked: the same ids, to count them)."""
+def service_ids(session: Session, wanted: ServiceFilter) -> Select:
+    """The ids of the published services `wanted` selects, best match first, then by id."""
+    match = search.matching(session, wanted.search)
+    if match is None:
+        services = TABLES["service"]
+        return select(services.c.id).where(*_kept(services.c.id, wanted)).order_by(services.c.id)
+    service_id = search.DOCUMENTS.c.service_id
+    return (
+        select(service_id)
+        .select_from(match.documents)
+        .where(match.condition, *_kept(match.service_id, wanted))
+        .order_by(*match.best_first, service_id)
+    )
+
+
+def service_page(
+    session: Session, wanted: ServiceFilter, page: int, per_page: int
+) -> tuple[list[str], int]:
+    """One page of `service_ids`, and how many there are in all (exactly).
+
+    With words, the match is ranked and counted from the search documents alone (the services
+    are read only for a filter on their own fields). On PostgreSQL the count rides along with
+    the page (one pass over the matches, not two); a page past the last one counts apart.
+    """
+    query = service_ids(session, wanted)
+    match = search.matching(session, wanted.search)
+    if match is None:
+        chosen, total, _more = search.page_of(session, query, page, per_page)
+        return chosen, total
+    offset = (page - 1) * per_page
+    if match.postgresql:
+        rows = session.execute(
+            query.add_columns(func.count().over()).limit(per_page).offset(offset)
+        ).all()
+        if rows:
+            return [row[0] for row in rows], rows[0][1]
+    counted = match.count_of(*_kept(match.service_id, wanted))
+    chosen, total, _more = search.page_of(session, query, page, per_page, counted=counted)
+    return chosen, total
+
+
+def _kept(service_id, wanted: ServiceFilter) -> list:
+    """Conditions on a column of service ids: published, and what `wanted` asks for."""
     services = TABLES["service"]
-    query = select(services.c.id).where(*published_conditions("service"))
+    kept = [service_id.not_in(hidden_services())]
+    own = []
     if wanted.organization_id:
-        query = query.where(services.c.organization_id == wanted.organization_id)
+        own.append(services.c.organization_id == wanted.organization_id)
     if wanted.modified_after is not None:
-        query = query.where(services.c.last_modified >= wanted.modified_after.astimezone(UTC))
+        own.append(services.c.last_modified >= wanted.modified_after.astimezone(UTC))
+    if own:
+        kept.append(service_id.in_(select(services.c.id).where(*own)))
     if wanted.taxonomy_term_id:
         attributes = TABLES["attribute"]
-        query = query.where(
-            services.c.id.in_(
+        kept.append(
+            service_id.in_(
                 select(attributes.c.link_id).where(
                     attributes.c.taxonomy_term_id == wanted.taxonomy_term_id
                 )
             )
         )
-    matches = search.match_subquery(session, wanted.search, ranked=ranked)
-    if matches is not None:
-        query = query.join(matches, matches.c.service_id == services.c.id).order_by(
-            matches.c.rank.desc()
-        )
-    return query.order_by(services.c.id)
+    return kept
 
 
 def service_at_location_ids(

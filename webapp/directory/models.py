@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.crypto import EncryptedText
@@ -219,8 +228,25 @@ class ServiceHours(Base):
 
     __tablename__ = "service_hours"
     __table_args__ = (
-        Index("ix_service_hours_open", "zone", "day", "opens", "closes"),
+        # Everything "open now" tests, and the service it names: read from the index alone.
+        Index(
+            "ix_service_hours_open",
+            "zone",
+            "day",
+            "opens",
+            "closes",
+            "valid_from",
+            "valid_to",
+            "service_id",
+        ),
         Index("ix_service_hours_service_id", "service_id"),
+        # The few rows of rules read at search time, found without reading the others.
+        Index(
+            "ix_service_hours_schedule_id",
+            "schedule_id",
+            sqlite_where=text("schedule_id IS NOT NULL"),
+            postgresql_where=text("schedule_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

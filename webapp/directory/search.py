@@ -16,8 +16,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import Float, ForeignKey, Select, String, Text, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    ForeignKey,
+    FromClause,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp import richtext
@@ -56,6 +73,9 @@ class ServiceSearch(Base):
     """The search document of one service."""
 
     __tablename__ = "service_search"
+    # A search reads the service id of every match: from this narrow index, not from the
+    # documents' rows (SQLite answers the rowid lookup from a covering index).
+    __table_args__ = (Index("ix_service_search_id_service_id", "id", "service_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[str] = mapped_column(
@@ -159,10 +179,10 @@ def page_of(
     there are more than that.
 
     The page is the top of the order (LIMIT: the database keeps a page's worth while it
-    ranks, nothing spills). The count is a statement of its own without the order, so the
-    rank of every match is never computed to count them. With `count_to`, counting stops
-    past that many rows (and past the page asked for): "more than N" is then the answer.
-    `counted` is the same rows without their rank (match_subquery(ranked=False)), if known.
+    ranks, nothing spills). The count is a statement of its own without the order. With
+    `count_to`, counting stops past that many rows (and past the page asked for): "more than
+    N" is then the answer. `counted` is a statement with the same rows, cheaper to count, if
+    known (Match.count_of).
     """
     rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     counted = (query if counted is None else counted).order_by(None)
@@ -174,41 +194,83 @@ def page_of(
     return list(rows), total, False
 
 
-def match_subquery(session: Session, query: str, *, ranked: bool = True):
-    """(service_id, rank) of every service matching `query`, to join in SQL; None if no words.
+# SQLite keeps the index in a virtual table whose rowid is the document's id; `rank` is FTS5's
+# bm25 (the lower, the better), computed only for rows that match.
+FTS = table(FTS_TABLE, column("rowid", Integer), column("rank", Float))
+DOCUMENTS = ServiceSearch.__table__
 
-    Unranked (to count), rank is 0 and never computed. On SQLite the ranked matches are
-    materialized first, so bm25 runs once per match however often the order reads it.
+
+@dataclass(frozen=True)
+class Match:
+    """The search documents matching some words, to read inside one statement.
+
+    `documents` is what to select from (the documents, and on SQLite the FTS5 index joined to
+    them by rowid), `condition` keeps the matches, `best_first` orders them by relevance.
+    Filters are conditions on `service_id`, so a statement needs the services table
+    only for what it shows or orders by: counting and ranking read the index and the
+    (narrow) documents alone.
     """
+
+    expression: str
+    postgresql: bool
+
+    @property
+    def documents(self) -> FromClause:
+        if self.postgresql:
+            return DOCUMENTS
+        return FTS.join(DOCUMENTS, DOCUMENTS.c.id == FTS.c.rowid)
+
+    @property
+    def condition(self) -> ColumnElement:
+        if self.postgresql:
+            # Words are \w+ only (see fold), so they cannot carry tsquery or FTS5 syntax.
+            return literal_column("service_search.body_tsv").bool_op("@@")(self._tsquery())
+        return text(f"{FTS_TABLE} MATCH :expression").bindparams(expression=self.expression)
+
+    @property
+    def rank(self) -> ColumnElement:
+        """The match's relevance, the higher the better."""
+        if self.postgresql:
+            return func.ts_rank(literal_column("service_search.body_tsv"), self._tsquery())
+        return -FTS.c.rank
+
+    @property
+    def best_first(self) -> list[ColumnElement]:
+        """ORDER BY terms, best match first (ties are for the caller to break)."""
+        return [self.rank.desc()] if self.postgresql else [FTS.c.rank]
+
+    @property
+    def service_id(self) -> ColumnElement:
+        """The matching document's service id, for filters to test.
+
+        On SQLite it is written `+service_search.service_id`, which no index can answer: left
+        bare, the planner looks a filter's every id up in the documents' index once per match.
+        """
+        if self.postgresql:
+            return DOCUMENTS.c.service_id
+        return literal_column("+service_search.service_id", String)
+
+    def _tsquery(self) -> ColumnElement:
+        return func.to_tsquery(literal_column("'simple'"), self.expression)
+
+    def services(self) -> Select:
+        """The ids of every service whose document matches (published or not)."""
+        return select(DOCUMENTS.c.service_id).select_from(self.documents).where(self.condition)
+
+    def count_of(self, *conditions: ColumnElement) -> Select:
+        """The matches meeting `conditions` (on `service_id`), to count: no rank."""
+        return (
+            select(literal_column("1"))
+            .select_from(self.documents)
+            .where(self.condition, *conditions)
+        )
+
+
+def matching(session: Session, query: str) -> Match | None:
+    """The match of `query`'s words (each a prefix, all required); None if it has no words."""
     words = fold(query).split()
     if not words:
         return None
     if session.get_bind().dialect.name == "postgresql":
-        # Words are \w+ only (see fold), so they cannot carry tsquery or FTS5 syntax.
-        match = POSTGRESQL_MATCH if ranked else POSTGRESQL_MATCH_UNRANKED
-        statement = match.bindparams(expression=" & ".join(f"{w}:*" for w in words))
-        return statement.columns(service_id=String, rank=Float).subquery("matches")
-    match = SQLITE_MATCH if ranked else SQLITE_MATCH_UNRANKED
-    statement = match.bindparams(expression=" ".join(f'"{w}"*' for w in words))
-    columns = statement.columns(service_id=String, rank=Float)
-    return columns.cte("matches").prefix_with("MATERIALIZED") if ranked else columns.subquery()
-
-
-SQLITE_MATCH = text(
-    "SELECT s.service_id AS service_id, -bm25(service_search_fts) AS rank "
-    "FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
-    "WHERE service_search_fts MATCH :expression"
-)
-POSTGRESQL_MATCH = text(
-    "SELECT service_id, ts_rank(body_tsv, to_tsquery('simple', :expression)) AS rank "
-    "FROM service_search WHERE body_tsv @@ to_tsquery('simple', :expression)"
-)
-SQLITE_MATCH_UNRANKED = text(
-    "SELECT s.service_id AS service_id, 0.0 AS rank "
-    "FROM service_search_fts f JOIN service_search s ON s.id = f.rowid "
-    "WHERE service_search_fts MATCH :expression"
-)
-POSTGRESQL_MATCH_UNRANKED = text(
-    "SELECT service_id, 0.0 AS rank "
-    "FROM service_search WHERE body_tsv @@ to_tsquery('simple', :expression)"
-)
+        return Match(" & ".join(f"{w}:*" for w in words), postgresql=True)
+    return Match(" ".join(f'"{w}"*' for w in words), postgresql=False)

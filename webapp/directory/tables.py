@@ -25,14 +25,32 @@ def _column(layout: hsds.Table, field: hsds.Field, references: dict[str, str]) -
     keys = (
         [ForeignKey(references[field.name], ondelete="CASCADE")] if field.name in references else []
     )
+    nullable = not field.required and field.name not in layout.primary_key
+    linked = bool(keys) or GENERIC_LINKS.get(layout.name) == field.name
     return Column(
         field.name,
         kind,
         *keys,
         primary_key=field.name in layout.primary_key,
-        nullable=not field.required and field.name not in layout.primary_key,
-        index=bool(keys) or GENERIC_LINKS.get(layout.name) == field.name,
+        nullable=nullable,
+        index=linked and not nullable,
+        info={"partial_index": linked and nullable},
     )
+
+
+def _partial_indexes(table: Table) -> None:
+    """A link that may be empty is indexed where it is not: most such links are empty in every
+    row (a phone belongs to a service, rarely to a place), and an index full of NULLs told
+    SQLite's planner (after ANALYZE) that each id matches every row, so it read whole tables."""
+    for column in table.columns:
+        if column.info.get("partial_index"):
+            where = column.is_not(None)
+            Index(
+                f"ix_{table.name}_{column.name}",
+                column,
+                sqlite_where=where,
+                postgresql_where=where,
+            )
 
 
 def _build() -> dict[str, Table]:
@@ -45,6 +63,7 @@ def _build() -> dict[str, Table]:
         }
         columns = [_column(layout, field, references) for field in layout.fields]
         tables[name] = Table(table_name(layout), Base.metadata, *columns)
+        _partial_indexes(tables[name])
     return tables
 
 
@@ -52,4 +71,20 @@ TABLES: dict[str, Table] = _build()
 # "Near a ZIP code" reads the places inside a box around it: a range on this index.
 Index(
     "ix_locations_latitude_longitude", TABLES["location"].c.latitude, TABLES["location"].c.longitude
+)
+# Services kept from the public are found by status (listing.hidden_services).
+Index("ix_services_status", TABLES["service"].c.status)
+# What the survivor's search orders its matches by (confirmed first, then by name), read from
+# an index rather than from each service's row.
+Index(
+    "ix_services_listing",
+    TABLES["service"].c.id,
+    TABLES["service"].c.assured_date,
+    TABLES["service"].c.name,
+)
+# The services in a category, read from the index alone.
+Index(
+    "ix_attributes_term_link",
+    TABLES["attribute"].c.taxonomy_term_id,
+    TABLES["attribute"].c.link_id,
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from webapp.directory import derived, geo, hours, hsds
@@ -131,11 +131,25 @@ def _local(now: datetime, zone: str | None, default_zone: str) -> datetime:
     return now.astimezone(hours.zone_of(zone or default_zone)).replace(tzinfo=None)
 
 
+# The zones the table holds, one index probe each (a "loose index scan" of the index on zone):
+# reading every row to group them cost a quarter of a second at 100,000 services.
+ZONES = text(
+    "WITH RECURSIVE zones(zone) AS ("
+    " SELECT min(zone) FROM service_hours"
+    " UNION ALL"
+    " SELECT (SELECT min(zone) FROM service_hours WHERE zone > zones.zone)"
+    " FROM zones WHERE zones.zone IS NOT NULL"
+    ") SELECT zone FROM zones WHERE zone IS NOT NULL"
+    " UNION ALL SELECT NULL WHERE EXISTS (SELECT 1 FROM service_hours WHERE zone IS NULL)"
+)
+
+
 def zones_in_use(session: Session) -> dict[str | None, bool]:
     """The zones the table holds, each with whether it holds rules read at search time."""
-    has_rule = func.max(ServiceHours.schedule_id)
-    query = select(ServiceHours.zone, has_rule).group_by(ServiceHours.zone)
-    return {zone: rule is not None for zone, rule in session.execute(query)}
+    # Not DISTINCT: SQLite would then read the index on zone whole, in order, for a few rows.
+    ruled = select(ServiceHours.zone).where(ServiceHours.schedule_id.is_not(None))
+    with_rules = set(session.scalars(ruled))
+    return {zone: zone in with_rules for zone in session.scalars(ZONES)}
 
 
 def open_at(session: Session, now: datetime, default_zone: str, zones: dict) -> list:

@@ -11,7 +11,7 @@ import functools
 import json
 from pathlib import Path
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import or_, select
 
 from webapp.directory import hsds
 from webapp.directory.errors import Problem
@@ -243,7 +243,10 @@ def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
             values = {row.get(parent_column) for row in loaded.get(parent, {}).values()} - {None}
             if values:
                 wanted.append(sql.c[child_column].in_(sorted(values)))
-        query = select(sql).where(or_(false(), *wanted))
+        if not wanted:  # nothing above it was found: nothing to read
+            loaded[name] = {}
+            continue
+        query = select(sql).where(or_(*wanted))
         loaded[name] = {r["id"]: r for r in (dict(row._mapping) for row in session.execute(query))}
     return {name: sorted(rows.values(), key=lambda r: r["id"]) for name, rows in loaded.items()}
 
