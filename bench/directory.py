@@ -272,10 +272,12 @@ def measure(app: Flask, bare: Flask, terms: dict, args, profile) -> dict:
 
     hello = lambda c, env: c.get("/bench-hello", environ_base=env)  # noqa: E731
     bare_hello = lambda c, env: c.get("/hello", environ_base=env)  # noqa: E731
-    deadline = time.monotonic() + args.budget
+    deadline = float("inf")  # the budget counts from the first measured request
     warm_up = len(places_queries) + 20
     for number in range(-warm_up, args.requests):  # negative numbers warm up
-        if time.monotonic() > deadline:
+        if number == 0:
+            deadline = time.monotonic() + args.budget
+        if time.monotonic() > deadline and len(times["api"].get("all", ())) >= 2:
             break
         sample = {"api": api(number, *api_queries[number % len(api_queries)])}
         label, query = places_queries[number % len(places_queries)]

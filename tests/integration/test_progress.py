@@ -95,4 +95,5 @@ def test_an_import_shows_its_stages(environment, tmp_path):
     assert in_a_script(["directory", "export", str(exported)], environment).returncode == 0
     shown, output = run_on_a_terminal(["directory", "import", str(exported)], environment)
     assert "importing" in shown and "checking and saving" in shown and FULL_BAR.search(shown)
+    assert "refreshing the statistics" in shown
     assert output.startswith("imported ")

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from webapp.db import session_scope
-from webapp.directory import search, weekly
+from webapp.directory import derived, search, weekly
 from webapp.directory.errors import ImportFailed
 from webapp.directory.exchange import nested, store, tabular
 from webapp.directory.tables import TABLES
@@ -26,7 +26,7 @@ directory_cli = AppGroup("directory", help="The resource directory in HSDS 3 for
 def import_directory(path: Path, quiet: bool) -> None:
     """Import PATH (a .json file of services, or a datapackage folder or .zip); all or nothing."""
     try:
-        with stages(2, "importing", quiet=quiet) as stage:
+        with stages(3, "importing", quiet=quiet) as stage:
             stage("reading")
             records = (
                 nested.read_services(path)
@@ -36,6 +36,9 @@ def import_directory(path: Path, quiet: bool) -> None:
             stage("checking and saving")
             with session_scope(current_app) as session:
                 saved = store.save(session, records)
+            stage("refreshing the statistics")
+            with session_scope(current_app) as session:
+                derived.refresh_statistics(session)
     except ImportFailed as failed:
         for problem in failed.problems:
             click.echo(str(problem), err=True)
@@ -87,5 +90,5 @@ def reindex_directory(quiet: bool) -> None:
                 weekly.rebuild(session, chunk)
                 bar.update(len(chunk))
     with session_scope(current_app) as session:
-        session.execute(text("ANALYZE"))
+        derived.refresh_statistics(session)
     click.echo(f"reindexed {written} services")

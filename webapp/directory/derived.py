@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from webapp.directory.tables import TABLES
@@ -34,3 +34,9 @@ def rebuild(
         written += write(session, ids)
     session.flush()
     return written
+
+
+def refresh_statistics(session: Session) -> None:
+    """ANALYZE: the planner picks indexes by what it knows of the tables' contents, and a search
+    planned on the statistics of an empty directory reads far more than it needs."""
+    session.execute(text("ANALYZE"))

@@ -103,7 +103,8 @@ def _all_by_distance(session, candidates, order, origin, query: Query, locale: s
     return Answer(results, len(ids), page, pages)
 
 
-SEARCH_RADII_KM = (25, 100, 400, 1600)
+# From a town's centre outwards: in a city a page is often found within a few kilometres.
+SEARCH_RADII_KM = (3, 10, 25, 100, 400, 1600)
 
 
 def _nearest_page(
@@ -189,45 +190,44 @@ def _candidates(
         # times slower at 100,000 services (bench/directory.py).
         stale = freshness.stale_order(stale_since) + 0 * rank
     columns = (services.c.id, services.c.name, rank.label("rank"), stale.label("stale"))
+    filters = _filters(session, query, now, time_zone)
     if match is None:
-        kept = _kept(session, services.c.id, query, now, time_zone)
+        kept = filters(services.c.id)
         statement = select(*columns).where(*kept)
         counted = select(services.c.id).where(*kept)
     else:
-        kept = _kept(session, match.service_id, query, now, time_zone)
-        documents = match.documents.join(services, services.c.id == search.DOCUMENTS.c.service_id)
-        statement = select(*columns).select_from(documents).where(match.condition, *kept)
-        counted = match.count_of(*kept)
+        documents = match.documents.join(services, services.c.id == match.service_id)
+        statement = (
+            select(*columns).select_from(documents).where(match.condition, *match.filtered(filters))
+        )
+        counted = match.count_of(filters)
     candidates = statement.subquery("candidates")
     best_first = [candidates.c.rank.desc()] if match is not None else []
     order = [candidates.c.stale, *best_first, candidates.c.name, candidates.c.id]
     return candidates, order, counted
 
 
-def _kept(session: Session, service_id, query: Query, now: datetime, time_zone: str) -> list:
-    """Conditions on a column of service ids: published, and the query's filters."""
-    kept = [service_id.not_in(listing.hidden_services())]
+def _filters(session: Session, query: Query, now: datetime, time_zone: str) -> search.Filters:
+    """Conditions on a column of service ids: published, and the query's filters (each a set
+    of service ids, read here once whatever column they are put to)."""
+    kept = []
     if query.category:
         attributes, terms = TABLES["attribute"], TABLES["taxonomy_term"]
         kept.append(
-            service_id.in_(
-                select(attributes.c.link_id)
-                .join(terms, attributes.c.taxonomy_term_id == terms.c.id)
-                .where(terms.c.code == query.category)
-            )
+            select(attributes.c.link_id)
+            .join(terms, attributes.c.taxonomy_term_id == terms.c.id)
+            .where(terms.c.code == query.category)
         )
     if query.language:
         languages = TABLES["language"]
-        kept.append(
-            service_id.in_(select(languages.c.service_id).where(languages.c.code == query.language))
-        )
+        kept.append(select(languages.c.service_id).where(languages.c.code == query.language))
     if query.open_now or query.round_the_clock:
         zones = weekly.zones_in_use(session)
         if query.open_now:
-            kept.append(service_id.in_(weekly.open_now(session, now, time_zone, zones)))
+            kept.append(weekly.open_now(session, now, time_zone, zones))
         if query.round_the_clock:
-            kept.append(service_id.in_(weekly.round_the_clock(now, time_zone, zones)))
-    return kept
+            kept.append(weekly.round_the_clock(now, time_zone, zones))
+    return lambda service_id: listing.published_only(service_id) + [service_id.in_(k) for k in kept]
 
 
 def _distances(session: Session, candidates, origin: tuple[float, float]) -> dict[str, float]:

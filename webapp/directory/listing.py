@@ -35,7 +35,7 @@ def published_conditions(resource: str) -> list:
     """The WHERE conditions a record of this resource (HSDS table name) must meet to be shown."""
     table = TABLES[resource]
     if resource == "service":
-        return [table.c.id.not_in(hidden_services())]
+        return published_only(table.c.id)
     return [table.c.id.not_in(drafts(resource))]
 
 
@@ -86,15 +86,15 @@ class ServiceFilter:
 def service_ids(session: Session, wanted: ServiceFilter) -> Select:
     """The ids of the published services `wanted` selects, best match first, then by id."""
     match = search.matching(session, wanted.search)
+    filters = _filters(wanted)
     if match is None:
         services = TABLES["service"]
-        return select(services.c.id).where(*_kept(services.c.id, wanted)).order_by(services.c.id)
-    service_id = search.DOCUMENTS.c.service_id
+        return select(services.c.id).where(*filters(services.c.id)).order_by(services.c.id)
     return (
-        select(service_id)
+        select(match.service_id)
         .select_from(match.documents)
-        .where(match.condition, *_kept(match.service_id, wanted))
-        .order_by(*match.best_first, service_id)
+        .where(match.condition, *match.filtered(filters))
+        .order_by(*match.best_first, match.service_id)
     )
 
 
@@ -104,47 +104,50 @@ def service_page(
     """One page of `service_ids`, and how many there are in all (exactly).
 
     With words, the match is ranked and counted from the search documents alone (the services
-    are read only for a filter on their own fields). On PostgreSQL the count rides along with
-    the page (one pass over the matches, not two); a page past the last one counts apart.
+    are read only for a filter on their own fields), and the count rides along with the page:
+    one pass over the matches, not two. A page past the last one counts apart.
     """
     query = service_ids(session, wanted)
     match = search.matching(session, wanted.search)
     if match is None:
         chosen, total, _more = search.page_of(session, query, page, per_page)
         return chosen, total
-    offset = (page - 1) * per_page
-    if match.postgresql:
-        rows = session.execute(
-            query.add_columns(func.count().over()).limit(per_page).offset(offset)
-        ).all()
-        if rows:
-            return [row[0] for row in rows], rows[0][1]
-    counted = match.count_of(*_kept(match.service_id, wanted))
-    chosen, total, _more = search.page_of(session, query, page, per_page, counted=counted)
-    return chosen, total
+    rows = session.execute(
+        query.add_columns(func.count().over()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    if page == 1:
+        return [], 0
+    return [], session.scalar(
+        select(func.count()).select_from(match.count_of(_filters(wanted)).subquery())
+    )
 
 
-def _kept(service_id, wanted: ServiceFilter) -> list:
+def published_only(service_id) -> list:
+    """The condition on a column of service ids that keeps the published services only."""
+    return [service_id.not_in(hidden_services())]
+
+
+def _filters(wanted: ServiceFilter) -> search.Filters:
     """Conditions on a column of service ids: published, and what `wanted` asks for."""
     services = TABLES["service"]
-    kept = [service_id.not_in(hidden_services())]
+    kept = []
     own = []
     if wanted.organization_id:
         own.append(services.c.organization_id == wanted.organization_id)
     if wanted.modified_after is not None:
         own.append(services.c.last_modified >= wanted.modified_after.astimezone(UTC))
     if own:
-        kept.append(service_id.in_(select(services.c.id).where(*own)))
+        kept.append(select(services.c.id).where(*own))
     if wanted.taxonomy_term_id:
         attributes = TABLES["attribute"]
         kept.append(
-            service_id.in_(
-                select(attributes.c.link_id).where(
-                    attributes.c.taxonomy_term_id == wanted.taxonomy_term_id
-                )
+            select(attributes.c.link_id).where(
+                attributes.c.taxonomy_term_id == wanted.taxonomy_term_id
             )
         )
-    return kept
+    return lambda service_id: published_only(service_id) + [service_id.in_(k) for k in kept]
 
 
 def service_at_location_ids(

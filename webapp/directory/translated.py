@@ -122,8 +122,14 @@ def choose(
     if not wanted:
         return {}
     ids = sorted({record_id for _table, record_id in wanted})
+    # By resource too, so the settings' primary key (resource, record_id) serves the lookup.
+    resources = sorted({table for table, _record_id in wanted})
     settings = _chunked(
-        session, ids, lambda part: select(RecordSetting).where(RecordSetting.record_id.in_(part))
+        session,
+        ids,
+        lambda part: select(RecordSetting).where(
+            RecordSetting.resource.in_(resources), RecordSetting.record_id.in_(part)
+        ),
     )
     sources = {(row.resource, row.record_id): row.source_language for row in settings}
     found: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
