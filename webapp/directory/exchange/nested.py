@@ -11,7 +11,7 @@ import functools
 import json
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, literal, or_, select, union_all
 
 from webapp.directory import hsds
 from webapp.directory.errors import Problem
@@ -48,6 +48,9 @@ def nesting() -> dict[str, list[tuple[str, str, bool]]]:
     return found
 
 
+# The links below are read off the fixed HSDS layout, once each: a page of ten services asks
+# for them over a thousand times.
+@functools.cache
 def parent_link(parent: str, child: str) -> str:
     """The child's field that holds its parent's id."""
     layout = hsds.tabular_layout()[child]
@@ -55,15 +58,17 @@ def parent_link(parent: str, child: str) -> str:
     return keys[0] if keys else GENERIC_LINKS[child]
 
 
+@functools.cache
 def object_link(parent: str, child: str) -> str:
     """The parent's field that holds the id of a single nested object."""
     layout = hsds.tabular_layout()[parent]
     return next(key.fields[0] for key in layout.foreign_keys if key.resource == child)
 
 
-def link_fields(table: str) -> set[str]:
+@functools.cache
+def link_fields(table: str) -> frozenset[str]:
     layout = hsds.tabular_layout()[table]
-    return {key.fields[0] for key in layout.foreign_keys} | (
+    return frozenset({key.fields[0] for key in layout.foreign_keys}) | (
         {GENERIC_LINKS[table]} if table in GENERIC_LINKS else set()
     )
 
@@ -229,13 +234,18 @@ class _Index:
 def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
     """The rows the nested JSON of these records needs, and nothing more, by table.
 
-    One statement per table the records can hold, whatever their number: tables are read
-    parents first, each by every link from its parents at once (a phone of the service, of its
-    places and of their contacts in one statement), so a page of one record and a page of ten
-    cost the same statements.
+    At most one statement per table the records can hold, whatever their number: tables are
+    read parents first, each by every link from its parents at once (a phone of the service, of
+    its places and of their contacts in one statement); tables the directory leaves empty, or
+    that nothing found so far can hold, are not read at all (one statement finds which hold
+    any row).
     """
     loaded: dict[str, dict[str, dict]] = {}
+    present = tables_with_rows(session, reachable(table)[1:]) | {table}
     for name in reachable(table):
+        if name not in present:  # an HSDS table the directory does not use at all
+            loaded[name] = {}
+            continue
         sql, wanted = TABLES[name], []
         if name == table:
             wanted.append(sql.c.id.in_(sorted(ids)))
@@ -249,6 +259,14 @@ def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
         query = select(sql).where(or_(*wanted))
         loaded[name] = {r["id"]: r for r in (dict(row._mapping) for row in session.execute(query))}
     return {name: sorted(rows.values(), key=lambda r: r["id"]) for name, rows in loaded.items()}
+
+
+def tables_with_rows(session, names) -> set[str]:
+    """Which of these tables hold any row, in one statement (a probe of each)."""
+    if not names:
+        return set()
+    probes = [select(literal(name)).where(exists().select_from(TABLES[name])) for name in names]
+    return set(session.scalars(union_all(*probes)))
 
 
 @functools.cache
