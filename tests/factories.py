@@ -193,6 +193,23 @@ def location(
     return location_id
 
 
+def category(session: Session, code: str = "kind") -> str:
+    """A taxonomy term (in a taxonomy of its own) services can be put in; returns its id."""
+    taxonomy, term = new_id(), new_id()
+    session.execute(TABLES["taxonomy"].insert().values(id=taxonomy, name="Kinds", description="-"))
+    values = {"code": code, "name": code.title(), "description": "-", "taxonomy_id": taxonomy}
+    session.execute(TABLES["taxonomy_term"].insert().values(id=term, **values))
+    return term
+
+
+def put_in(session: Session, service_id: str, term_id: str) -> None:
+    """Put a service in a category (an HSDS attribute linking it to the term)."""
+    link = {"link_id": service_id, "link_type": "service", "link_entity": "service"}
+    session.execute(
+        TABLES["attribute"].insert().values(id=new_id(), taxonomy_term_id=term_id, **link)
+    )
+
+
 def schedule(session: Session, service_id: str, **values) -> str:
     """A schedule of a service (HSDS fields as stored), with its weekly hours; returns its id."""
     schedule_id = new_id()

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import text, update
 
 from tests import factories
-from webapp.db import new_id
 from webapp.directory import listing, search
 from webapp.directory.models import ServiceStaleness
 from webapp.directory.tables import TABLES
@@ -83,13 +82,7 @@ def test_every_page_of_a_search_is_the_reference_ranking_without_the_hidden_serv
     exactly the reference's services in the reference's order, and counts them exactly."""
     rng = random.Random(15)  # noqa: S311 (reproducible test data)
     mine = factories.organization(db, name="Mine")
-    taxonomy, term = new_id(), new_id()
-    db.execute(TABLES["taxonomy"].insert().values(id=taxonomy, name="Kinds", description="x"))
-    db.execute(
-        TABLES["taxonomy_term"]
-        .insert()
-        .values(id=term, code="kind", name="Kind", description="x", taxonomy_id=taxonomy)
-    )
+    term = factories.category(db)
     hidden, category = set(), set()
     for number in range(120):
         words = " ".join(rng.choices(WORDS, k=rng.randint(1, 4)))
@@ -114,17 +107,7 @@ def test_every_page_of_a_search_is_the_reference_ranking_without_the_hidden_serv
             hidden.add(service_id)
         if rng.random() < 0.4:
             category.add(service_id)
-            db.execute(
-                TABLES["attribute"]
-                .insert()
-                .values(
-                    id=new_id(),
-                    link_id=service_id,
-                    link_type="service",
-                    link_entity="service",
-                    taxonomy_term_id=term,
-                )
-            )
+            factories.put_in(db, service_id, term)
     db.flush()
     assert hidden and category
     for words in ("shelter", "legal aid", "counsel", "night court", "children shelter"):
