@@ -261,12 +261,16 @@ def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
     return {name: sorted(rows.values(), key=lambda r: r["id"]) for name, rows in loaded.items()}
 
 
-def tables_with_rows(session, names) -> set[str]:
+def tables_with_rows(session, names: tuple[str, ...]) -> set[str]:
     """Which of these tables hold any row, in one statement (a probe of each)."""
-    if not names:
-        return set()
-    probes = [select(literal(name)).where(exists().select_from(TABLES[name])) for name in names]
-    return set(session.scalars(union_all(*probes)))
+    return set(session.scalars(_probes(names))) if names else set()
+
+
+@functools.cache
+def _probes(names: tuple[str, ...]):
+    return union_all(
+        *(select(literal(name)).where(exists().select_from(TABLES[name])) for name in names)
+    )
 
 
 @functools.cache
