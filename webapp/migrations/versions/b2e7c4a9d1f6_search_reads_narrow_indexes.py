@@ -5,11 +5,12 @@ Revises: a5d2e8f1c3b9
 Create Date: 2026-11-29 03:00:00
 
 Issue 15: a search leaves out the services kept from the public by their ids (found by status)
-and reads each match's service id from a narrow index on the search documents; the weekly-hours
-rows that name a rule are found without reading the others, and "open now" reads the
-weekly hours from their index alone. Links that may be empty are
-indexed only where they are not (webapp.directory.tables): an index of NULLs made SQLite's
-planner, after ANALYZE, read whole tables of phones and schedules for a page of ten services.
+and reads each match's service id from a narrow index on the search documents; the survivor's
+search orders its matches by a covering index on services, and a category is read from the
+attributes' index alone. "Open now" reads the weekly hours from their index alone, and the rows
+that name a rule are found without reading the others. Links that may be empty are indexed only
+where they are set (webapp.directory.tables): an index of NULLs made SQLite's planner, after
+ANALYZE, read whole tables of phones and schedules for a page of ten services.
 """
 
 import sqlalchemy as sa
