@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.conftest import UNLOCK_CODE, csrf_token, make_settings, post_form, unlock
 from tests.words import revealing_words_in
@@ -85,6 +85,28 @@ def test_idle_exactly_the_limit_is_still_open_and_a_second_more_locks(unlocked, 
     assert unlocked.get("/home").status_code == 200
     clock.advance(5 * 60 + 1)
     assert unlocked.get("/home").status_code == 303
+
+
+def test_a_page_seen_within_the_same_second_only_reads_the_visit(unlocked, clock):
+    """The idle lock counts whole seconds: a page seen in the same second as the last one
+    leaves the session as it was, and it is read, not saved again (a search is a post and
+    the page it redirects to, most often in one second)."""
+    engine, seen = unlocked.application.extensions["db.engine"], []
+
+    def keep(_connection, _cursor, statement, *_args):
+        if re.search(r"\bvisits\b", statement):
+            seen.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        clock.advance(1)
+        assert unlocked.get("/home").status_code == 200
+        assert "UPDATE" in seen, "a page seen a second later is saved"
+        seen.clear()
+        assert unlocked.get("/home").status_code == 200
+        assert seen == ["SELECT"]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
 
 
 def test_open_exactly_twelve_hours_is_still_open_and_a_second_more_locks(clock):

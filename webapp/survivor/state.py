@@ -75,7 +75,8 @@ def is_unlocked() -> bool:
     if moment - seen > settings().lock_after_minutes * 60 or moment - opened > ABSOLUTE_SECONDS:
         lock()
         return False
-    session[SEEN_AT] = int(moment)
+    if seen != int(moment):  # an unchanged session is not written again
+        session[SEEN_AT] = int(moment)
     return True
 
 
