@@ -85,7 +85,7 @@ class ServiceFilter:
 
 def service_ids(session: Session, wanted: ServiceFilter) -> Select:
     """The ids of the published services `wanted` selects, best match first, then by id."""
-    match = search.matching(session, wanted.search)
+    match = search.matching(session, wanted.search, ranked_apart=True)
     filters = _filters(wanted)
     if match is None:
         services = TABLES["service"]
@@ -108,7 +108,7 @@ def service_page(
     one pass over the matches, not two. A page past the last one counts apart.
     """
     query = service_ids(session, wanted)
-    match = search.matching(session, wanted.search)
+    match = search.matching(session, wanted.search, ranked_apart=True)
     if match is None:
         chosen, total, _more = search.page_of(session, query, page, per_page)
         return chosen, total
