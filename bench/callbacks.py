@@ -23,7 +23,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,6 +40,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from tests.conftest import LiveServer  # noqa: E402
 from tests.messaging_fakes import FakeTwilio, LocalTwilioHttpClient  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.callbacks import staffing  # noqa: E402
 from webapp.callbacks.advocates import add_shifts, set_languages_and_skills  # noqa: E402
@@ -63,12 +63,6 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SESSIONS = 40
 WORKERS = 4
 REPLAYED = 0.05  # the share of forms sent twice
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def throwaway_database() -> str:

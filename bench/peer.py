@@ -17,7 +17,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -31,6 +30,7 @@ import requests
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
+from tests.servers import free_port, wait_for
 from webapp.db import session_scope
 from webapp.directory import search
 from webapp.directory.models import FieldTranslation
@@ -111,26 +111,6 @@ def build_datasette(app, path: Path) -> None:
     database.execute("ANALYZE")
     database.conn.commit()
     database.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            if requests.get(url, timeout=5).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
 @contextmanager

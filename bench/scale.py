@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tests.servers import free_port, wait_for  # noqa: E402
+
 BIN = Path(sys.executable).parent
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -51,12 +52,6 @@ UNLOCK = "5791"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STAFF = "staff@scale.test"
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 (a throwaway account's)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def as_postgres(*command: str) -> None:
@@ -100,19 +95,6 @@ def stop(process: subprocess.Popen, output=None) -> None:
             process.wait()
     if output is not None:
         output.close()
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: the process ended early ({process.returncode})")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer in {seconds} s")
 
 
 def flask(env: dict, *arguments: str, stdin: str | None = None) -> str:

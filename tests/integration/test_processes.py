@@ -17,29 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_for
+
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SHELTER_ID = "3f0c9a4e-5b7d-4c21-9e8f-0a1b2c3d4e5f"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"process ended early with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
 def start(command: list[str], log: Path, env: dict) -> subprocess.Popen:
