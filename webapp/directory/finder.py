@@ -227,7 +227,7 @@ def _filters(session: Session, query: Query, now: datetime, time_zone: str) -> s
             kept.append(weekly.open_now(session, now, time_zone, zones))
         if query.round_the_clock:
             kept.append(weekly.round_the_clock(now, time_zone, zones))
-    return lambda service_id: listing.published_only(service_id) + [service_id.in_(k) for k in kept]
+    return listing.published_in(kept)
 
 
 def _distances(session: Session, candidates, origin: tuple[float, float]) -> dict[str, float]:

@@ -35,7 +35,7 @@ def published_conditions(resource: str) -> list:
     """The WHERE conditions a record of this resource (HSDS table name) must meet to be shown."""
     table = TABLES[resource]
     if resource == "service":
-        return published_only(table.c.id)
+        return _published_only(table.c.id)
     return [table.c.id.not_in(drafts(resource))]
 
 
@@ -85,8 +85,10 @@ class ServiceFilter:
 
 def service_ids(session: Session, wanted: ServiceFilter) -> Select:
     """The ids of the published services `wanted` selects, best match first, then by id."""
-    match = search.matching(session, wanted.search, ranked_apart=True)
-    filters = _filters(wanted)
+    return _ordered(search.matching(session, wanted.search, ranked_apart=True), _filters(wanted))
+
+
+def _ordered(match: search.Match | None, filters: search.Filters) -> Select:
     if match is None:
         services = TABLES["service"]
         return select(services.c.id).where(*filters(services.c.id)).order_by(services.c.id)
@@ -107,8 +109,9 @@ def service_page(
     are read only for a filter on their own fields), and the count rides along with the page:
     one pass over the matches, not two. A page past the last one counts apart.
     """
-    query = service_ids(session, wanted)
     match = search.matching(session, wanted.search, ranked_apart=True)
+    filters = _filters(wanted)
+    query = _ordered(match, filters)
     if match is None:
         chosen, total, _more = search.page_of(session, query, page, per_page)
         return chosen, total
@@ -119,35 +122,39 @@ def service_page(
         return [row[0] for row in rows], rows[0][1]
     if page == 1:
         return [], 0
-    return [], session.scalar(
-        select(func.count()).select_from(match.count_of(_filters(wanted)).subquery())
-    )
+    return [], session.scalar(select(func.count()).select_from(match.count_of(filters).subquery()))
 
 
-def published_only(service_id) -> list:
+def _published_only(service_id) -> list:
     """The condition on a column of service ids that keeps the published services only."""
     return [service_id.not_in(hidden_services())]
 
 
+def published_in(sets: list[Select]) -> search.Filters:
+    """Filters keeping the published services that are in every one of `sets` (SELECTs of
+    service ids), whatever column of service ids they are put to."""
+    return lambda service_id: _published_only(service_id) + [service_id.in_(s) for s in sets]
+
+
 def _filters(wanted: ServiceFilter) -> search.Filters:
-    """Conditions on a column of service ids: published, and what `wanted` asks for."""
+    """Published, and what `wanted` asks for."""
     services = TABLES["service"]
-    kept = []
+    sets = []
     own = []
     if wanted.organization_id:
         own.append(services.c.organization_id == wanted.organization_id)
     if wanted.modified_after is not None:
         own.append(services.c.last_modified >= wanted.modified_after.astimezone(UTC))
     if own:
-        kept.append(select(services.c.id).where(*own))
+        sets.append(select(services.c.id).where(*own))
     if wanted.taxonomy_term_id:
         attributes = TABLES["attribute"]
-        kept.append(
+        sets.append(
             select(attributes.c.link_id).where(
                 attributes.c.taxonomy_term_id == wanted.taxonomy_term_id
             )
         )
-    return lambda service_id: published_only(service_id) + [service_id.in_(k) for k in kept]
+    return published_in(sets)
 
 
 def service_at_location_ids(
