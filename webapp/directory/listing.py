@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import CompoundSelect, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
+from webapp.db import one_of
 from webapp.directory import geo, search, translated
 from webapp.directory.exchange import PRIVACY, nested
 from webapp.directory.models import LocationPrivacy, RecordSetting, ServiceStaleness
@@ -214,7 +215,7 @@ def public_tree(session: Session, table: str, ids: set[str], *, language: str | 
         languages = translated.localize(session, rows, language, [t for t in rows if t in TABLES])
     location_ids = [row["id"] for row in rows.get("location", [])]
     privacy = session.scalars(
-        select(LocationPrivacy).where(LocationPrivacy.location_id.in_(location_ids))
+        select(LocationPrivacy).where(one_of(session, LocationPrivacy.location_id, location_ids))
     )
     rows[PRIVACY] = [
         {"location_id": p.location_id, "visibility": p.visibility, "public_area": p.public_area}

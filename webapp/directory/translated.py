@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.db import one_of
 from webapp.directory import hsds
 from webapp.directory.models import FieldTranslation, RecordSetting
 
@@ -128,7 +129,7 @@ def choose(
         session,
         ids,
         lambda part: select(RecordSetting).where(
-            RecordSetting.resource.in_(resources), RecordSetting.record_id.in_(part)
+            RecordSetting.resource.in_(resources), one_of(session, RecordSetting.record_id, part)
         ),
     )
     sources = {(row.resource, row.record_id): row.source_language for row in settings}
@@ -137,7 +138,7 @@ def choose(
         session,
         ids,
         lambda part: select(FieldTranslation).where(
-            FieldTranslation.record_id.in_(part),
+            one_of(session, FieldTranslation.record_id, part),
             FieldTranslation.language.in_({locale, ENGLISH}),
         ),
     ):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import exists, literal, or_, select, union_all
 
+from webapp.db import one_of
 from webapp.directory import hsds
 from webapp.directory.errors import Problem
 from webapp.directory.exchange import (
@@ -246,13 +247,13 @@ def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
         if name not in present:  # an HSDS table the directory does not use at all
             loaded[name] = {}
             continue
-        sql, wanted = TABLES[name], []
-        if name == table:
-            wanted.append(sql.c.id.in_(sorted(ids)))
+        # One list of ids per column: an attribute's `link_id` points at any of six parents,
+        # and six ORed lists on one column made PostgreSQL read the whole table.
+        sql, by_column = TABLES[name], {"id": set(ids) if name == table else set()}
         for parent, child_column, parent_column in parents(table)[name]:
-            values = {row.get(parent_column) for row in loaded.get(parent, {}).values()} - {None}
-            if values:
-                wanted.append(sql.c[child_column].in_(sorted(values)))
+            values = by_column.setdefault(child_column, set())
+            values.update(row.get(parent_column) for row in loaded.get(parent, {}).values())
+        wanted = [one_of(session, sql.c[c], v - {None}) for c, v in by_column.items() if v - {None}]
         if not wanted:  # nothing above it was found: nothing to read
             loaded[name] = {}
             continue
