@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
+from babel import support
 from flask import request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from wtforms import IntegerField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 
 TOO_LONG = _l("Type a smaller number.")
@@ -25,6 +30,16 @@ class TextForm(FlaskForm):
             if formdata is _Auto and _is_submitted() and request.files:
                 return request.form
             return super().wrap_formdata(form, formdata)
+
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, read from disk once per language
+            (Flask-WTF reads and parses the catalogue again on every request)."""
+            return _wtforms_messages(str(get_locale()))
+
+
+@functools.cache
+def _wtforms_messages(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class ShortIntegerField(IntegerField):

@@ -125,6 +125,18 @@ def test_the_errors_speak_her_language(migrated_app, survivor):
     assert 'lang="es"' in page and "That is not a number we can call." not in page
 
 
+def test_the_form_librarys_own_messages_follow_her_language_each_time(migrated_app, survivor):
+    def bad_zone(lang: str) -> str:
+        token = the_form(survivor)["csrf_token"]
+        survivor.post("/lang", data={"csrf_token": token, "lang": lang})
+        return ask(survivor, time_zone="Mars/Olympus").get_data(as_text=True)
+
+    assert "Opción inválida" in bad_zone("es")  # WTForms' own catalogue, in Spanish
+    assert "不是有效的选择" in bad_zone("zh")
+    assert "Not a valid choice" in bad_zone("en")
+    assert "Opción inválida" in bad_zone("es")
+
+
 def test_the_receipt_shows_how_it_goes_and_cancels(migrated_app, survivor, clock):
     asked = ask(survivor)
     receipt = RECEIPT.search(survivor.get(asked.headers["Location"]).get_data(as_text=True))[1]
