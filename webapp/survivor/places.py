@@ -1,8 +1,9 @@
 """Finding services: a search that works without JavaScript and puts nothing in the address bar.
 
-The search is a POST, answered with the results themselves (no redirect), so what was searched
-never appears in a URL, the history or a server log. "Near me" sends the position only when
-tapped, in the same POST, and it is used for that answer alone.
+The search is a POST answered with a redirect to its results page (post-redirect-get): what
+was searched stays in the server-side session, never in a URL, the history or a server log, and
+Back or reload never sends it again. "Near me" sends the position only when tapped, in the same
+POST, and is answered at once: the position is used for that answer alone, never kept.
 """
 
 from __future__ import annotations
