@@ -7,9 +7,11 @@ import json
 
 import pytest
 
+from tests import factories
 from tests.conftest import make_settings
 from tests.integration.test_directory_privacy import SECRETS, SHELTER
 from webapp import create_app
+from webapp.db import MANY_VALUES, session_scope
 from webapp.directory import hsds
 
 EXAMPLES = hsds.HSDS_DIR / "examples"
@@ -115,6 +117,25 @@ def test_pages_and_ndjson(client):
     assert past["empty"] and past["contents"] == [] and past["total_items"] == 3
     lines = client.get("/api/hsds/services?format=ndjson").get_data(as_text=True).splitlines()
     assert len(lines) == 3 and all(json.loads(line)["id"] for line in lines)
+
+
+def test_a_long_page_nests_in_each_service_its_own_records_and_no_other(migrated_app):
+    """A page of more services than `one_of` sends as a list: PostgreSQL reads them by array."""
+    count = MANY_VALUES + 8
+    with session_scope(migrated_app) as session:
+        numbers = {}
+        for n in range(count):
+            organization = factories.organization(session, name=f"Organization {n}")
+            service = factories.service(session, name=f"Service {n}", organization_id=organization)
+            numbers[service] = (f"217-555-{n:04d}", f"Organization {n}")
+            factories.phone(session, service, number=numbers[service][0])
+    page = get_json(migrated_app.test_client(), f"/api/hsds/services?per_page={count}&lang=es")
+    assert page["total_items"] == page["size"] == count
+    found = {
+        item["id"]: ([p["number"] for p in item["phones"]], item["organization"]["name"])
+        for item in page["contents"]
+    }
+    assert found == {service: ([number], name) for service, (number, name) in numbers.items()}
 
 
 def test_proximity_sorts_by_distance_and_never_places_a_hidden_shelter(client):
