@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import Flask, Request, Response
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import String, delete
+from sqlalchemy import String, delete, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import CallbackDict
 
@@ -93,13 +93,17 @@ class VisitSessionInterface(SessionInterface):
             if token is None or session.renewed:
                 token = secrets.token_urlsafe(32)
                 forget_expired_visits(db, runtime.now(app))
-            db.merge(
-                Visit(
-                    id=token_hash(token),
-                    data=SERIALIZER.dumps(dict(session)),
-                    expires_at=runtime.now(app) + LIFETIME,
-                )
-            )
+            values = {
+                "data": SERIALIZER.dumps(dict(session)),
+                "expires_at": runtime.now(app) + LIFETIME,
+            }
+            # An existing visit is one UPDATE (no read first); a new one, or one gone since it
+            # was read, a new row.
+            kept = token == session.token and db.execute(
+                update(Visit).where(Visit.id == token_hash(token)).values(**values)
+            ).rowcount
+            if not kept:
+                db.add(Visit(id=token_hash(token), **values))
             db.commit()
         if token != session.token:
             response.set_cookie(name, token, **self._flags(app))
