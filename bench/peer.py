@@ -3,12 +3,14 @@
 The same generated directory is built into a Datasette database (sqlite-utils, an FTS5 index on
 the same texts: names, descriptions in English, Spanish and Vietnamese, organizations,
 categories). Haven runs under gunicorn (2 workers, as the Procfile's `web`) and Datasette under
-its own server, one after the other on loopback, and each is asked the same words by a fixed
-number of concurrent clients: Haven's API (`/api/hsds/services`, ten per page), the survivor's
-search (`/places`: the POST and the results page it redirects to, one sample), and Datasette's
-ranked search (a canned query: the ten best by FTS5 rank and the number of matches). The bare
-query is Haven's own full-text statement run straight on its database (the ten best by rank and
-the count), at the same concurrency, with no web framework: the floor.
+its own server, all at once on loopback. Each is asked the same words by a fixed number of
+concurrent clients, in rounds: every target takes a turn, in an order that rotates each round,
+so a change in the machine's speed during the run falls on every target alike. Targets: Haven's
+API (`/api/hsds/services`, ten per page), the survivor's search (`/places`: the POST and the
+results page it redirects to, one sample), and Datasette's ranked search (a canned query: the
+ten best by FTS5 rank and the number of matches). The bare query is Haven's own full-text
+statement run straight on its database (the ten best by rank and the count), at the same
+concurrency, with no web framework: the floor.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -125,7 +129,7 @@ def serving(command: list[str], url: str, env: dict | None = None, cwd: str | No
     )
     try:
         wait_for(url, process)
-        yield url.rsplit("/", 1)[0] if url.endswith("/healthz") else url
+        yield "/".join(url.split("/")[:3])  # the base: scheme, host and port
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -159,6 +163,9 @@ def datasette_server(path: Path, port: int, metadata: Path):
     return serving(command, f"http://127.0.0.1:{port}/-/versions.json")
 
 
+ROUNDS = 4  # each target's requests, in this many turns taken in a rotating order
+
+
 def percentiles(seconds: list[float], wall: float) -> dict:
     cuts = statistics.quantiles(seconds, n=100, method="inclusive")
     return {
@@ -169,36 +176,80 @@ def percentiles(seconds: list[float], wall: float) -> dict:
     }
 
 
-def load(make_client, ask, queries: list, count: int, concurrency: int) -> dict:
-    """`count` requests by `concurrency` clients, queries taken in turn; figures and hits."""
-    numbers, lock, times, hits = iter(range(count)), threading.Lock(), [], {}
+@dataclass
+class Target:
+    """One thing measured: how to ask it, what, with one ready client (session or connection)
+    per concurrent caller, and what it took so far."""
 
-    def client(number: int) -> None:
-        session = make_client(number)
-        while True:
-            with lock:
-                taken = next(numbers, None)
-            if taken is None:
-                return
-            label, query = queries[taken % len(queries)]
-            start = time.perf_counter()
-            found = ask(session, query)
-            elapsed = time.perf_counter() - start
-            with lock:
-                times.append(elapsed)
-                hits[label] = found
+    name: str
+    ask: Callable
+    queries: list
+    clients: list
+    count: int
+    times: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    hits: dict = field(default_factory=dict)
+    asked: int = 0
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return percentiles(times, time.perf_counter() - start) | {"hits": hits}
+    def turn(self, count: int, keep: bool = True) -> None:
+        """`count` requests by the clients at once, queries taken in turn."""
+        # The query mix goes on from where the last turn stopped: over all turns every query is
+        # asked as often as in one long run.
+        first = self.asked if keep else 0
+        numbers, lock, times, failures = iter(range(first, first + count)), threading.Lock(), [], []
+
+        def call(client) -> None:
+            while not failures:
+                with lock:
+                    taken = next(numbers, None)
+                if taken is None:
+                    return
+                label, query = self.queries[taken % len(self.queries)]
+                start = time.perf_counter()
+                try:
+                    found = self.ask(client, query)
+                except Exception as error:  # noqa: BLE001 (raised again below, in the caller)
+                    failures.append(error)
+                    return
+                elapsed = time.perf_counter() - start
+                with lock:
+                    times.append(elapsed)
+                    self.hits[label] = found
+
+        threads = [threading.Thread(target=call, args=(c,)) for c in self.clients]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise RuntimeError(f"{self.name}: {failures[0]!r}") from failures[0]
+        if keep:
+            self.asked += count
+            self.times += times
+            self.wall += time.perf_counter() - start
+
+    def figures(self) -> dict:
+        return percentiles(self.times, self.wall) | {"hits": self.hits}
 
 
-def http_client(base: str, unlock: bool):
-    def make(number: int) -> requests.Session:
+def measure_in_rounds(targets: list[Target], concurrency: int) -> dict:
+    """A warm-up of each target, then ROUNDS turns of each, the order rotating every round: a
+    change in the machine's speed during the run falls on every target alike."""
+    for target in targets:
+        target.turn(concurrency * 2, keep=False)
+    for number in range(ROUNDS):
+        shift = number * len(targets) // ROUNDS
+        for target in targets[shift:] + targets[:shift]:
+            share = target.count // ROUNDS + (number < target.count % ROUNDS)
+            target.turn(share)
+    return {target.name: target.figures() for target in targets}
+
+
+def http_clients(base: str, unlock: bool, count: int) -> list[requests.Session]:
+    """`count` clients of `base`, each past the unlock (and holding its form token) if asked."""
+    made = []
+    for number in range(count):
         session = requests.Session()
         session.headers["X-Forwarded-For"] = f"10.9.{number // 250}.{number % 250 + 1}"
         session.base = base
@@ -206,9 +257,8 @@ def http_client(base: str, unlock: bool):
             token = csrf_token(session.get(f"{base}/").text)
             session.post(f"{base}/", data={"csrf_token": token, "q": UNLOCK})
             session.token = csrf_token(session.get(f"{base}/places").text)
-        return session
-
-    return make
+        made.append(session)
+    return made
 
 
 ADDRESSES = iter(range(1, 10**9))
@@ -246,16 +296,15 @@ def ask_datasette(session, expression_text: str) -> int:
     return rows[0]["total"] if rows else 0
 
 
-def bare_client(database_url: str, dialect: str):
-    def make(_number: int):
-        if dialect == "postgresql":
-            import psycopg
+def bare_clients(database_url: str, dialect: str, count: int) -> list:
+    """Connections straight to Haven's database, each used by one caller at a time."""
+    if dialect == "postgresql":
+        import psycopg
 
-            return psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql"))
-        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-        return connection
-
-    return make
+        plain = database_url.replace("postgresql+psycopg", "postgresql")
+        return [psycopg.connect(plain) for _ in range(count)]
+    path = database_url.removeprefix("sqlite:///")
+    return [sqlite3.connect(path, check_same_thread=False) for _ in range(count)]
 
 
 def ask_bare(dialect: str):
@@ -269,24 +318,25 @@ def ask_bare(dialect: str):
     return ask
 
 
-def measure_haven(base: str, api: list, places: list, n: int, c: int):
+def haven_targets(base: str, api: list, places: list, n: int, c: int, suffix: str) -> list:
     """Haven's API and survivor's search, then open now, near a ZIP code and one word."""
-    api_client, places_client = http_client(base, False), http_client(base, True)
-    load(api_client, ask_api, api, c * 2, c)
-    yield "api", load(api_client, ask_api, api, n, c)
-    load(places_client, ask_places, places, c * 2, c)
-    yield "places", load(places_client, ask_places, places, n, c)
+    api_clients, places_clients = http_clients(base, False, c), http_clients(base, True, c)
+    targets = [
+        Target("api" + suffix, ask_api, api, api_clients, n),
+        Target("places" + suffix, ask_places, places, places_clients, n),
+    ]
     filters = {
         "open now": [("open now", {"open_now": "y"})],
         "near ZIP": [("near ZIP", {"postcode": "10001"})],
         "word": [("word", {"q": "shelter"})],
     }
     for name, mix in filters.items():
-        yield f"places {name}", load(places_client, ask_places, mix, max(n // 2, 8), c)
+        targets.append(Target(f"places {name}{suffix}", ask_places, mix, places_clients, n // 2))
+    return targets
 
 
 def measure_peers(app, url: str, dialect: str, queries: list, terms: dict, args, workdir) -> dict:
-    """Every target in turn: figures by target name."""
+    """Every target, all served at once and measured in alternating rounds: figures by name."""
     peer_db, metadata = Path(workdir) / "peer.db", Path(workdir) / "metadata.json"
     peer_db.unlink(missing_ok=True)
     build_datasette(app, peer_db)
@@ -303,22 +353,19 @@ def measure_peers(app, url: str, dialect: str, queries: list, terms: dict, args,
         for label, text, filtered in queries
     ]
     n, c = args.requests, args.concurrency
-    results: dict = {}
     peer_words = [(label, expression(text, "sqlite")) for label, text in words]
     bare_words = [(label, expression(text, dialect)) for label, text in words]
-    port = free_port()
-    with datasette_server(peer_db, port, metadata):
-        client = http_client(f"http://127.0.0.1:{port}", unlock=False)
-        load(client, ask_datasette, peer_words, c * 2, c)  # warm up
-        results["datasette"] = load(client, ask_datasette, peer_words, n, c)
-    bare = bare_client(url, dialect)
-    load(bare, ask_bare(dialect), bare_words, c * 2, c)
-    results["bare"] = load(bare, ask_bare(dialect), bare_words, n, c)
-    for number, root in enumerate(args.haven_root):
-        suffix = f" @{number}" if number else ""  # other code on the same data, e.g. main
-        with haven_server(url, free_port(), Path(root)) as base:
-            results |= {name + suffix: f for name, f in measure_haven(base, api, places, n, c)}
-    return results
+    with ExitStack() as stack:
+        datasette = stack.enter_context(datasette_server(peer_db, free_port(), metadata))
+        targets = [
+            Target("datasette", ask_datasette, peer_words, http_clients(datasette, False, c), n),
+            Target("bare", ask_bare(dialect), bare_words, bare_clients(url, dialect, c), n),
+        ]
+        for number, root in enumerate(args.haven_root):
+            suffix = f" @{number}" if number else ""  # other code on the same data, e.g. main
+            base = stack.enter_context(haven_server(url, free_port(), Path(root)))
+            targets += haven_targets(base, api, places, n, c, suffix)
+        return measure_in_rounds(targets, c)
 
 
 GOAL_BARE = 2.0
