@@ -9,7 +9,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.db import one_of
 from webapp.directory import hsds, phones, translated
 from webapp.directory.models import LocationPrivacy, Visibility
 from webapp.directory.tables import TABLES
@@ -74,7 +73,7 @@ def describe(
         for row in session.execute(
             select(services, organizations.c.name.label("organization_name"))
             .join(organizations, services.c.organization_id == organizations.c.id)
-            .where(one_of(session, services.c.id, ids))
+            .where(services.c.id.in_(ids))
         )
     }
     related = _related(session, list(rows), whereabouts)
@@ -126,26 +125,24 @@ def _related(session: Session, ids: list[str], whereabouts: bool = False) -> dic
     capacities, units = TABLES["service_capacity"], TABLES["unit"]
     addresses = TABLES["address"]
     queries = {
-        "phone": select(phones)
-        .where(one_of(session, phones.c.service_id, ids))
-        .order_by(phones.c.id),
+        "phone": select(phones).where(phones.c.service_id.in_(ids)).order_by(phones.c.id),
         "language": select(languages.c.service_id, languages.c.code)
-        .where(one_of(session, languages.c.service_id, ids))
+        .where(languages.c.service_id.in_(ids))
         .order_by(languages.c.code),
         "schedule": select(schedules)
-        .where(one_of(session, schedules.c.service_id, ids))
+        .where(schedules.c.service_id.in_(ids))
         .order_by(schedules.c.id),
         "accessibility": select(
             links.c.service_id, access.c.id, access.c.description, access.c.details
         )
         .join(access, links.c.location_id == access.c.location_id)
-        .where(one_of(session, links.c.service_id, ids))
+        .where(links.c.service_id.in_(ids))
         .order_by(access.c.id),
         "address": select(links.c.service_id, *(addresses.c[name] for name in ADDRESS))
         .join(addresses, links.c.location_id == addresses.c.location_id)
         .outerjoin(LocationPrivacy, LocationPrivacy.location_id == links.c.location_id)
         .where(
-            one_of(session, links.c.service_id, ids),
+            links.c.service_id.in_(ids),
             addresses.c.address_type.in_(("physical", "")) | addresses.c.address_type.is_(None),
             LocationPrivacy.location_id.is_(None)
             | (LocationPrivacy.visibility == Visibility.PUBLIC),
@@ -154,14 +151,14 @@ def _related(session: Session, ids: list[str], whereabouts: bool = False) -> dic
         "area": select(links.c.service_id, LocationPrivacy.public_area)
         .join(LocationPrivacy, LocationPrivacy.location_id == links.c.location_id)
         .where(
-            one_of(session, links.c.service_id, ids),
+            links.c.service_id.in_(ids),
             LocationPrivacy.visibility == Visibility.AREA_ONLY,
             LocationPrivacy.public_area.is_not(None),
         )
         .order_by(LocationPrivacy.location_id),
         "service_capacity": select(capacities, units.c.name.label("unit_name"))
         .join(units, capacities.c.unit_id == units.c.id)
-        .where(one_of(session, capacities.c.service_id, ids))
+        .where(capacities.c.service_id.in_(ids))
         .order_by(capacities.c.id),
     }
     if not whereabouts:
