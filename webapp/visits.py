@@ -97,12 +97,11 @@ class VisitSessionInterface(SessionInterface):
                 "data": SERIALIZER.dumps(dict(session)),
                 "expires_at": runtime.now(app) + LIFETIME,
             }
-            # An existing visit is one UPDATE (no read first); a new one, or one gone since it
-            # was read, a new row.
-            kept = token == session.token and db.execute(
-                update(Visit).where(Visit.id == token_hash(token)).values(**values)
-            ).rowcount
-            if not kept:
+            updated = 0
+            if token == session.token:  # an existing visit: one UPDATE, no read first
+                visit = update(Visit).where(Visit.id == token_hash(token)).values(**values)
+                updated = db.execute(visit).rowcount
+            if not updated:  # a new visit, or one gone since it was read
                 db.add(Visit(id=token_hash(token), **values))
             db.commit()
         if token != session.token:

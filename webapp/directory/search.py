@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy import (
@@ -301,14 +301,12 @@ class Match:
         return select(self.service_id).select_from(self.documents).where(self.condition)
 
     def count_of(self, filters: Filters) -> Select:
-        """The matches `filters` keep, to count: nothing ranked."""
-        if self.postgresql:
-            kept = filters(DOCUMENTS.c.service_id)
-            return select(literal_column("1")).select_from(DOCUMENTS).where(self._tsmatch(), *kept)
+        """The matches `filters` keep, to count: nothing ranked (never the ranked CTE)."""
+        inline = replace(self, ranked_apart=False)
         return (
             select(literal_column("1"))
-            .select_from(self.documents)
-            .where(self.condition, *self.filtered(filters))
+            .select_from(inline.documents)
+            .where(inline.condition, *inline.filtered(filters))
         )
 
 

@@ -253,7 +253,8 @@ def load_tree(session, table: str, ids: set[str]) -> dict[str, list[dict]]:
         for parent, child_column, parent_column in parents(table)[name]:
             values = by_column.setdefault(child_column, set())
             values.update(row.get(parent_column) for row in loaded.get(parent, {}).values())
-        wanted = [one_of(session, sql.c[c], v - {None}) for c, v in by_column.items() if v - {None}]
+            values.discard(None)
+        wanted = [one_of(session, sql.c[c], values) for c, values in by_column.items() if values]
         if not wanted:  # nothing above it was found: nothing to read
             loaded[name] = {}
             continue
